@@ -1,0 +1,12 @@
+export * from "./appRegistration";
+export * from "./clientSecret";
+export * from "./credentialSecret";
+export * from "./keyVault";
+export * from "./namespaces";
+export * from "./operator";
+export * from "./secretStore";
+export * from "./syncedSecret";
+export * from "./vaultAccess";
+export * from "./vaultSecrets";
+export * from "./workload";
+export * as wellKnown from "./wellKnown";

@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as helm from "@pulumi/kubernetes/helm/v3";
+import { ESO_CHART, POD_SECURITY_ENFORCE_LABEL } from "./wellKnown";
+
+export interface ExternalSecretsOperatorArgs {
+    /** Namespace created for ESO. */
+    readonly namespace: string;
+    /** Helm release name. */
+    readonly releaseName: string;
+    /** Exact chart version from https://charts.external-secrets.io. */
+    readonly chartVersion: string;
+    /**
+     * Extra chart values, merged over this component's own.
+     * @default {}
+     */
+    readonly values?: pulumi.Inputs;
+}
+
+/**
+ * The External Secrets Operator installed from its Helm chart, CRDs included, in its own namespace under the
+ * "restricted" Pod Security profile (the chart's pods comply). The release is awaited: Pulumi reports it created
+ * only when its deployments, and so the validating webhook, are ready. Custom resources applied earlier would be
+ * rejected ("no endpoints available for service external-secrets-webhook").
+ */
+export class ExternalSecretsOperator extends pulumi.ComponentResource {
+    /** ESO's namespace, known once the Namespace exists. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The release, for `dependsOn`: custom resources must wait for it. */
+    public readonly release: helm.Release;
+
+    constructor(name: string, args: ExternalSecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eso-keyvault:kubernetes:ExternalSecretsOperator", name, {}, opts);
+
+        const namespace = new core.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: args.namespace, labels: { [POD_SECURITY_ENFORCE_LABEL]: "restricted" } } },
+            { parent: this },
+        );
+
+        this.release = new helm.Release(
+            `${name}-release`,
+            {
+                name: args.releaseName,
+                chart: ESO_CHART.name,
+                version: args.chartVersion,
+                repositoryOpts: { repo: ESO_CHART.repository },
+                namespace: namespace.metadata.name,
+                createNamespace: false,
+                // Roll back a failed upgrade instead of leaving a half-applied release.
+                atomic: true,
+                cleanupOnFail: true,
+                timeout: 600,
+                values: { installCRDs: true, ...args.values },
+            },
+            { parent: this },
+        );
+
+        this.namespace = namespace.metadata.name;
+        this.registerOutputs({ namespace: this.namespace, releaseStatus: this.release.status });
+    }
+}

@@ -1,0 +1,37 @@
+// Identifiers fixed by Microsoft Entra ID, Azure RBAC, the External Secrets Operator and pulumi-kubernetes.
+// Each is published by its owner and never changes; they live here so no GUID appears inline elsewhere.
+
+/** Application (client) id of the first-party "Azure Key Vault" API in every Entra ID tenant. */
+export const KEY_VAULT_API_CLIENT_ID = "cfa8b339-82a2-471a-a3c9-0fc0be7a4093";
+
+/** Id of Azure Key Vault's delegated permission scope `user_impersonation`. */
+export const KEY_VAULT_USER_IMPERSONATION_SCOPE_ID = "f53da476-18e3-4152-8e01-aec403e6edc0";
+
+/** Built-in Azure role "Key Vault Secrets User": read secret contents, nothing else. */
+export const KEY_VAULT_SECRETS_USER_ROLE_ID = "4633458b-17de-408a-b874-0445c86b69e6";
+
+/** Built-in Azure role "Key Vault Secrets Officer": manage secrets. Never granted to ESO; named for policy checks. */
+export const KEY_VAULT_SECRETS_OFFICER_ROLE_ID = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+
+/** The full resource id ARM expects for a built-in role definition in a subscription. */
+export function roleDefinitionId(subscriptionId: string, roleId: string): string {
+    return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+}
+
+/** The External Secrets Operator's Helm chart; the version is pinned per stack. */
+export const ESO_CHART = {
+    name: "external-secrets",
+    repository: "https://charts.external-secrets.io",
+} as const;
+
+/** ESO's served API version (v1beta1 is no longer served since ESO 0.17). */
+export const ESO_API_VERSION = "external-secrets.io/v1";
+
+/** Pod Security Admission: the label that enforces a profile on a namespace. */
+export const POD_SECURITY_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
+
+/** Uid and gid the mounting workload runs as: an unprivileged id no image assigns to root. */
+export const WORKLOAD_UID = 65532;
+
+/** File mode of mounted secret files: owner read only. With fsGroup, kubelet adds group read (0440 effective). */
+export const SECRET_FILE_MODE = 0o400;

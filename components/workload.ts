@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as core from "@pulumi/kubernetes/core/v1";
+import { SECRET_FILE_MODE, WORKLOAD_UID } from "./wellKnown";
+
+export interface WorkloadArgs {
+    /** Pod name. */
+    readonly podName: string;
+    /** Namespace of the Pod and of the Secret it mounts. */
+    readonly namespace: pulumi.Input<string>;
+    /** Container image, pinned by tag or digest. */
+    readonly image: string;
+    /**
+     * Container command.
+     * @default the image's entrypoint
+     */
+    readonly command?: readonly string[];
+    /** Secret to mount (the ExternalSecret's target). */
+    readonly secretName: pulumi.Input<string>;
+    /** Directory the Secret's keys appear in, one file per key. */
+    readonly mountPath: string;
+}
+
+/**
+ * A Pod that consumes a synced Secret as files: mounted read-only with mode 0400 (0440 once kubelet applies
+ * fsGroup, so only the Pod's group can read), under the "restricted" Pod Security profile: non-root, no privilege
+ * escalation, no capabilities, RuntimeDefault seccomp, read-only root filesystem, no service account token.
+ */
+export class Workload extends pulumi.ComponentResource {
+    public readonly podName: pulumi.Output<string>;
+
+    constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eso-keyvault:workload:Workload", name, {}, opts);
+
+        const volume = "credentials";
+        const pod = new core.Pod(
+            `${name}-pod`,
+            {
+                metadata: { name: args.podName, namespace: args.namespace, labels: { app: args.podName } },
+                spec: {
+                    automountServiceAccountToken: false,
+                    securityContext: {
+                        runAsNonRoot: true,
+                        runAsUser: WORKLOAD_UID,
+                        runAsGroup: WORKLOAD_UID,
+                        fsGroup: WORKLOAD_UID,
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    containers: [
+                        {
+                            name: args.podName,
+                            image: args.image,
+                            ...(args.command === undefined ? {} : { command: [...args.command] }),
+                            securityContext: {
+                                allowPrivilegeEscalation: false,
+                                capabilities: { drop: ["ALL"] },
+                                privileged: false,
+                                readOnlyRootFilesystem: true,
+                                runAsNonRoot: true,
+                            },
+                            volumeMounts: [{ name: volume, mountPath: args.mountPath, readOnly: true }],
+                        },
+                    ],
+                    volumes: [{ name: volume, secret: { secretName: args.secretName, defaultMode: SECRET_FILE_MODE } }],
+                },
+            },
+            // Children do not inherit a component's dependsOn; pass it on so the engine also orders deletes.
+            { parent: this, dependsOn: opts?.dependsOn },
+        );
+        this.podName = pod.metadata.name;
+        this.registerOutputs({ podName: this.podName });
+    }
+}

@@ -1,0 +1,294 @@
+// A stand-in for Azure, Entra ID and Kubernetes on Pulumi's mock runtime. It answers every registration with the
+// state the real provider would return (ids, vault URI, client ids, passwords), records what the program asked for
+// (inputs with their secret markers, parent, dependencies, timing) and refuses any invoke it does not know.
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Marker the Pulumi wire format wraps secret values in. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export interface ClientConfig {
+    readonly tenantId: string;
+    readonly subscriptionId: string;
+    readonly objectId: string;
+    readonly clientId: string;
+}
+
+export interface RecordedResource {
+    /** Type token, such as `azure-native:keyvault:Vault`. */
+    readonly type: string;
+    /** Logical name. */
+    readonly name: string;
+    readonly urn: string;
+    /** URN of the parent component, if any. */
+    readonly parent?: string;
+    /** False for component resources. */
+    readonly custom: boolean;
+    /** Inputs as sent on the wire: secret values stay wrapped (see `isSecretValue`). */
+    readonly inputs: Record<string, unknown>;
+    /** URNs this resource waited for (explicit `dependsOn` and the resources its inputs came from). */
+    readonly dependencies: readonly string[];
+    /** Provider reference (`<urn>::<id>`) for custom resources that name one. */
+    readonly provider?: string;
+    /** Resource options the engine would honour. */
+    readonly options: {
+        readonly ignoreChanges: readonly string[];
+        readonly additionalSecretOutputs: readonly string[];
+        readonly protect: boolean;
+        readonly retainOnDelete: boolean;
+        readonly deleteBeforeReplace: boolean;
+    };
+    /** Registration order, from 0. */
+    readonly order: number;
+    /** Milliseconds since install when the engine received the registration. */
+    readonly registeredAt: number;
+    /** Milliseconds since install when the simulated provider answered. */
+    completedAt?: number;
+    /** Id the simulated provider returned. */
+    id?: string;
+    /** State the simulated provider returned. */
+    outputs?: Record<string, unknown>;
+}
+
+export interface SimulatedCloudOptions {
+    /** What `getClientConfig` answers. */
+    readonly clientConfig: ClientConfig;
+    /** Simulated provider latency per resource type, in milliseconds. */
+    readonly latencyMs?: (type: string, name: string) => number;
+    /** Key Vault DNS suffix for vault URIs. */
+    readonly vaultDnsSuffix?: string;
+}
+
+export interface SecretValue {
+    readonly [SIG_KEY]: typeof SECRET_SIG;
+    readonly value: unknown;
+}
+
+export function isSecretValue(value: unknown): value is SecretValue {
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Copies a wire value with every secret replaced by `replace(secret)`. */
+export function mapSecrets(value: unknown, replace: (secret: SecretValue) => unknown): unknown {
+    if (isSecretValue(value)) return replace(value);
+    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
+    }
+    return value;
+}
+
+/** The wire value with secrets unwrapped: what the provider would receive. */
+export function reveal(value: unknown): unknown {
+    return mapSecrets(value, (secret) => reveal(secret.value));
+}
+
+/** A stable GUID derived from text, so ids repeat from run to run. */
+export function stableGuid(text: string): string {
+    const hex = createHash("sha256").update(text).digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+type State = { id: string | undefined; state: Record<string, unknown> };
+
+export class SimulatedCloud {
+    readonly resources: RecordedResource[] = [];
+    readonly invokes: Array<{ token: string; inputs: Record<string, unknown> }> = [];
+    private readonly byUrn = new Map<string, RecordedResource>();
+    private started = 0;
+
+    constructor(private readonly options: SimulatedCloudOptions) {}
+
+    /** Installs the simulation as Pulumi's runtime. Call before loading program code. */
+    async install(project: string, stack: string): Promise<void> {
+        // Outputs a mock does not return never resolve in preview mode, so run as an update.
+        await pulumi.runtime.setMocks(
+            {
+                newResource: async (args) => this.newResource(args),
+                call: async (args) => this.call(args.token, args.inputs),
+            },
+            project,
+            stack,
+            false,
+        );
+        this.started = performance.now();
+        // The mock API hides the registration request; wrap the monitor to see parents and dependencies.
+        const settings = require("@pulumi/pulumi/runtime/settings") as {
+            getMonitor(): { registerResource(req: RegisterRequest, callback: unknown): unknown };
+        };
+        const monitor = settings.getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => {
+            this.record(req);
+            return register(req, callback);
+        };
+    }
+
+    /** Resolves once every registration the program started has been answered. */
+    async settle(): Promise<void> {
+        const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+        await settings.waitForRPCs();
+    }
+
+    /** Recorded resources of one type, in registration order. */
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    byUrnOf(urn: string): RecordedResource | undefined {
+        return this.byUrn.get(urn);
+    }
+
+    private record(req: RegisterRequest): void {
+        const type = req.getType();
+        const name = req.getName();
+        const parent = req.getParent() || undefined;
+        const urn = urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name);
+        const resource: RecordedResource = {
+            type,
+            name,
+            urn,
+            parent,
+            custom: req.getCustom(),
+            inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            dependencies: [...new Set(req.getDependenciesList())],
+            provider: req.getProvider() || undefined,
+            options: {
+                ignoreChanges: req.getIgnorechangesList(),
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                protect: req.getProtect() ?? false,
+                retainOnDelete: req.getRetainondelete() ?? false,
+                deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
+            },
+            order: this.resources.length,
+            registeredAt: performance.now() - this.started,
+        };
+        this.resources.push(resource);
+        this.byUrn.set(urn, resource);
+    }
+
+    private async newResource(args: pulumi.runtime.MockResourceArgs): Promise<State> {
+        const latency = this.options.latencyMs?.(args.type, args.name) ?? 0;
+        if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+        const result: State = args.custom
+            ? this.stateFor(args.type, args.name, args.inputs)
+            : { id: undefined, state: {} };
+        const recorded = [...this.resources].reverse().find((r) => r.type === args.type && r.name === args.name);
+        if (recorded !== undefined) {
+            recorded.completedAt = performance.now() - this.started;
+            recorded.id = result.id;
+            recorded.outputs = result.state;
+        }
+        return result;
+    }
+
+    private call(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+        this.invokes.push({ token, inputs });
+        if (token === "azure-native:authorization:getClientConfig") return { ...this.options.clientConfig };
+        throw new Error(`the simulated cloud does not know the invoke ${token}`);
+    }
+
+    private stateFor(type: string, name: string, inputs: Record<string, unknown>): State {
+        const { subscriptionId } = this.options.clientConfig;
+        const str = (value: unknown): string => String(value ?? "");
+        const resourceGroup = `/subscriptions/${subscriptionId}/resourceGroups/${str(inputs.resourceGroupName)}`;
+        switch (type) {
+            case "azure-native:keyvault:Vault": {
+                const vaultName = str(inputs.vaultName);
+                const suffix = this.options.vaultDnsSuffix ?? "vault.azure.net";
+                return {
+                    id: `${resourceGroup}/providers/Microsoft.KeyVault/vaults/${vaultName}`,
+                    state: {
+                        ...inputs,
+                        name: vaultName,
+                        type: "Microsoft.KeyVault/vaults",
+                        properties: {
+                            ...(inputs.properties as object),
+                            vaultUri: `https://${vaultName}.${suffix}/`,
+                            provisioningState: "Succeeded",
+                        },
+                    },
+                };
+            }
+            case "azure-native:keyvault:Secret": {
+                const vaultId = `${resourceGroup}/providers/Microsoft.KeyVault/vaults/${str(inputs.vaultName)}`;
+                return {
+                    id: `${vaultId}/secrets/${str(inputs.secretName)}`,
+                    state: { ...inputs, name: inputs.secretName },
+                };
+            }
+            case "azuread:index/application:Application": {
+                const objectId = stableGuid(`application-object:${name}`);
+                return {
+                    id: `/applications/${objectId}`,
+                    state: { ...inputs, objectId, clientId: stableGuid(`application-client:${name}`) },
+                };
+            }
+            case "azuread:index/servicePrincipal:ServicePrincipal": {
+                const objectId = stableGuid(`service-principal:${name}`);
+                return { id: `/servicePrincipals/${objectId}`, state: { ...inputs, objectId } };
+            }
+            case "azuread:index/applicationPassword:ApplicationPassword": {
+                const keyId = stableGuid(`password:${name}`);
+                return {
+                    id: `${str(inputs.applicationId)}/password/${keyId}`,
+                    state: { ...inputs, keyId, value: `simulated-password-${keyId.slice(0, 8)}` },
+                };
+            }
+            case "azure-native:authorization:RoleAssignment": {
+                const assignment = stableGuid(`role-assignment:${name}`);
+                return {
+                    id: `${str(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${assignment}`,
+                    state: { ...inputs, name: assignment },
+                };
+            }
+            case "kubernetes:helm.sh/v3:Release":
+                return {
+                    id: `${str(inputs.namespace)}/${str(inputs.name)}`,
+                    state: {
+                        ...inputs,
+                        status: {
+                            name: inputs.name,
+                            namespace: inputs.namespace,
+                            chart: inputs.chart,
+                            version: inputs.version,
+                            status: "deployed",
+                            revision: 1,
+                        },
+                    },
+                };
+            default: {
+                if (type.startsWith("pulumi:providers:")) return { id: `${name}-id`, state: inputs };
+                const metadata = inputs.metadata as { name?: string; namespace?: string } | undefined;
+                const id =
+                    metadata?.name === undefined
+                        ? `${name}-id`
+                        : [metadata.namespace, metadata.name].filter(Boolean).join("/");
+                return { id, state: inputs };
+            }
+        }
+    }
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): unknown } | undefined;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean | undefined;
+}
+
+/** Builds a URN the way the mock monitor does (parent's own type, then this type), so dependency URNs match. */
+function urnOf(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
+    let qualified = type;
+    if (parent) qualified = `${(parent.split("::")[2] as string).split("$").pop() as string}$${type}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}

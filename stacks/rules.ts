@@ -1,0 +1,133 @@
+// Validators for single configuration values. Each carries the rule a user reads when a value breaks it, phrased
+// as advice ("use ..."), so an error names the key, the value received and what to do instead.
+import { z } from "zod";
+
+/** Turns "true"/"false" and digit strings into booleans and numbers: `pulumi config set --path` stores strings. */
+const scalarFromString = (value: unknown): unknown => {
+    if (value === "true") return true;
+    if (value === "false") return false;
+    if (typeof value === "string" && /^-?\d+$/.test(value)) return Number(value);
+    return value;
+};
+
+export const bool = () => z.preprocess(scalarFromString, z.boolean({ error: "use true or false" }));
+
+export const integer = (min: number, max: number, what: string) =>
+    z.preprocess(
+        scalarFromString,
+        z
+            .number({ error: `use a whole number from ${min} to ${max} (${what})` })
+            .int({ error: `use a whole number from ${min} to ${max} (${what})` })
+            .min(min, { error: `use a whole number from ${min} to ${max} (${what})` })
+            .max(max, { error: `use a whole number from ${min} to ${max} (${what})` }),
+    );
+
+const pattern = (re: RegExp, rule: string, max?: number) => {
+    const base = z.string({ error: rule }).regex(re, { error: rule });
+    return max === undefined ? base : base.max(max, { error: rule });
+};
+
+/** Azure Key Vault names are global DNS labels: https://<name>.vault.azure.net. */
+export const vaultName = () =>
+    pattern(
+        /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
+        "use 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, without consecutive hyphens (Azure Key Vault naming)",
+    );
+
+export const keyVaultSecretName = () =>
+    pattern(
+        /^[a-zA-Z0-9-]{1,127}$/,
+        "use 1-127 letters, digits and hyphens (Azure Key Vault secret naming; no underscores or dots)",
+    );
+
+export const guid = (what: string) =>
+    pattern(
+        /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+        `use a GUID such as 00000000-0000-0000-0000-000000000000 (${what})`,
+    );
+
+export const resourceGroupName = () =>
+    pattern(
+        /^[-\w.()]{0,89}[-\w()]$/,
+        "use 1-90 letters, digits, underscores, hyphens, periods and parentheses, not ending with a period (Azure resource group naming)",
+    );
+
+export const azureLocation = () =>
+    pattern(
+        /^[a-z][a-z0-9]*$/,
+        'use an Azure region name in lower case without spaces, such as "westeurope" or "eastus2"',
+    );
+
+/** Namespaces are DNS-1123 labels. */
+export const k8sNamespace = () =>
+    pattern(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+        "use at most 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit (Kubernetes namespace, DNS-1123 label)",
+        63,
+    );
+
+/** Object names (Secret, Pod, ExternalSecret, store) are DNS-1123 subdomains. */
+export const k8sName = () =>
+    pattern(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+        "use at most 253 lower-case letters, digits, hyphens and dots, starting and ending with a letter or digit (Kubernetes name, DNS-1123 subdomain)",
+        253,
+    );
+
+/** Keys of a Kubernetes Secret's data map. */
+export const k8sSecretKey = () =>
+    pattern(
+        /^[-._a-zA-Z0-9]+$/,
+        "use at most 253 letters, digits, hyphens, underscores and dots (Kubernetes Secret key)",
+        253,
+    );
+
+/** Exact chart versions only: a range would let a `pulumi up` pick up a release nobody reviewed. */
+export const chartVersion = () =>
+    pattern(
+        /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/,
+        'use an exact semantic version such as "2.9.0" (ranges and "latest" are not allowed: pin what you deploy)',
+    );
+
+const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+
+/** Parses a Go duration restricted to h, m, s and ms ("1h30m", "90s"); returns seconds, or undefined. */
+export function durationSeconds(text: string): number | undefined {
+    if (!/^(\d+(\.\d+)?(h|ms|m|s))+$/.test(text)) return undefined;
+    let seconds = 0;
+    for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(h|ms|m|s)/g)) {
+        seconds += Number(amount) * (DURATION_UNITS[unit as string] as number);
+    }
+    return seconds;
+}
+
+/**
+ * How often ESO re-reads Key Vault. "0" means once. Anything under a minute multiplies Key Vault reads for no gain
+ * and runs into the vault's throttling limits.
+ */
+export const refreshInterval = () =>
+    z
+        .string({ error: 'use a duration of at least 1m such as "15m" or "1h", or "0" to sync once' })
+        .refine((text) => text === "0" || (durationSeconds(text) ?? 0) >= 60, {
+            error: 'use a duration of at least 1m such as "15m" or "1h", or "0" to sync once',
+        });
+
+/** Container images must be pinned by tag or digest; ":latest" and untagged images change under you. */
+export const containerImage = () =>
+    z
+        .string({ error: 'use an image reference pinned by tag or digest, such as "registry.k8s.io/pause:3.10"' })
+        .regex(/^[a-z0-9]([a-z0-9._\-/:]*[a-z0-9])?(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
+            error: 'use an image reference pinned by tag or digest, such as "registry.k8s.io/pause:3.10"',
+        })
+        .refine((image) => !/:latest$/.test(image), {
+            error: 'pin the image to a version: ":latest" changes under you',
+        });
+
+export const absolutePath = () =>
+    pattern(/^\/[^\0]*[^/\0]$/, 'use an absolute directory path such as "/credentials" (not "/" itself)');
+
+export const displayName = () =>
+    z
+        .string({ error: "use 1-120 characters (Entra ID display name)" })
+        .min(1, { error: "use 1-120 characters (Entra ID display name)" })
+        .max(120, { error: "use 1-120 characters (Entra ID display name)" });

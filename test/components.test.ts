@@ -1,0 +1,342 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    AppRegistration,
+    ClientSecret,
+    CredentialSecret,
+    ExternalSecretsOperator,
+    KeyVault,
+    Namespaces,
+    SecretStore,
+    SyncedSecret,
+    VaultAccess,
+    VaultSecrets,
+    Workload,
+} from "../components";
+import { inputsOf, isSecretInput, only, startCloud, TYPES, unwrap } from "./mocks";
+
+const VAULT_ID =
+    "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test";
+
+describe("KeyVault", () => {
+    async function vaultInputs(args: Partial<ConstructorParameters<typeof KeyVault>[1]> = {}) {
+        const cloud = await startCloud();
+        const vault = new KeyVault("kv", {
+            resourceGroupName: "rg",
+            vaultName: "kv-test",
+            location: "westeurope",
+            tenantId: "11111111-1111-4111-a111-111111111111",
+            ...args,
+        });
+        await cloud.settle();
+        return { inputs: inputsOf(only(cloud, TYPES.vault)), vault };
+    }
+
+    it("authorizes with Azure RBAC on the standard SKU in the given tenant", async () => {
+        const { inputs } = await vaultInputs();
+        assert.equal(inputs.vaultName, "kv-test");
+        assert.equal(inputs.resourceGroupName, "rg");
+        assert.equal(inputs.location, "westeurope");
+        assert.equal(inputs.properties.enableRbacAuthorization, true);
+        assert.deepEqual(inputs.properties.sku, { family: "A", name: "standard" });
+        assert.equal(inputs.properties.tenantId, "11111111-1111-4111-a111-111111111111");
+        assert.equal(inputs.properties.accessPolicies, undefined);
+    });
+
+    it("keeps deleted secrets 90 days and turns purge protection on by default", async () => {
+        const { inputs } = await vaultInputs();
+        assert.equal(inputs.properties.softDeleteRetentionInDays, 90);
+        assert.equal(inputs.properties.enablePurgeProtection, true);
+    });
+
+    it("leaves purge protection unset when it is off, since ARM rejects false", async () => {
+        const { inputs } = await vaultInputs({ purgeProtection: false, softDeleteRetentionDays: 7 });
+        assert.equal("enablePurgeProtection" in inputs.properties, false);
+        assert.equal(inputs.properties.softDeleteRetentionInDays, 7);
+    });
+
+    it("exposes the vault URI the service reports", async () => {
+        const { vault } = await vaultInputs();
+        assert.equal(await unwrap(vault.vaultUri), "https://kv-test.vault.azure.net/");
+        assert.equal(await unwrap(vault.vaultId), VAULT_ID);
+    });
+});
+
+describe("VaultSecrets", () => {
+    it("writes each seeded secret into the vault with its value sent as a secret", async () => {
+        const cloud = await startCloud();
+        const seeded = new VaultSecrets("seeded", {
+            resourceGroupName: "rg",
+            vaultName: "kv-test",
+            secrets: { "db-password": pulumi.secret("hunter2"), "api-key": "plain-in-config" },
+        });
+        await cloud.settle();
+        const secrets = cloud.ofType(TYPES.kvSecret);
+        assert.deepEqual(secrets.map((s) => [inputsOf(s).secretName, inputsOf(s).properties.value]).sort(), [
+            ["api-key", "plain-in-config"],
+            ["db-password", "hunter2"],
+        ]);
+        for (const secret of secrets) assert.ok(isSecretInput(secret, "properties.value"));
+        assert.equal(
+            await unwrap(seeded.secretIds["db-password"] as pulumi.Output<string>),
+            `${VAULT_ID}/secrets/db-password`,
+        );
+    });
+});
+
+describe("AppRegistration", () => {
+    async function identity() {
+        const cloud = await startCloud();
+        const app = new AppRegistration("id", { displayName: "external-secret-operator", owners: ["owner-object-id"] });
+        await cloud.settle();
+        return { cloud, app };
+    }
+
+    it("registers a single-tenant application owned by the deployer", async () => {
+        const { cloud } = await identity();
+        const app = inputsOf(only(cloud, TYPES.application));
+        assert.equal(app.displayName, "external-secret-operator");
+        assert.equal(app.signInAudience, "AzureADMyOrg");
+        assert.deepEqual(app.owners, ["owner-object-id"]);
+    });
+
+    it("lets the standalone permission and identifier URI resources own those properties", async () => {
+        const { cloud } = await identity();
+        assert.deepEqual(only(cloud, TYPES.application).options.ignoreChanges, [
+            "identifierUris",
+            "requiredResourceAccesses",
+        ]);
+    });
+
+    it("creates the service principal for the application's client id", async () => {
+        const { cloud, app } = await identity();
+        assert.equal(inputsOf(only(cloud, TYPES.servicePrincipal)).clientId, await unwrap(app.clientId));
+    });
+
+    it("grants the delegated user_impersonation permission on the Azure Key Vault API", async () => {
+        const { cloud, app } = await identity();
+        const access = inputsOf(only(cloud, TYPES.apiAccess));
+        assert.equal(access.applicationId, await unwrap(app.applicationId));
+        assert.equal(access.apiClientId, "cfa8b339-82a2-471a-a3c9-0fc0be7a4093");
+        assert.deepEqual(access.scopeIds, ["f53da476-18e3-4152-8e01-aec403e6edc0"]);
+    });
+
+    it("exposes the API as api://<clientId>", async () => {
+        const { cloud, app } = await identity();
+        const uri = inputsOf(only(cloud, TYPES.identifierUri));
+        assert.equal(uri.identifierUri, `api://${await unwrap(app.clientId)}`);
+        assert.match(uri.applicationId, /^\/applications\//);
+    });
+});
+
+describe("VaultAccess", () => {
+    it("assigns Key Vault Secrets User on the vault alone, to a service principal", async () => {
+        const cloud = await startCloud();
+        new VaultAccess("access", {
+            principalId: "sp-object-id",
+            subscriptionId: "22222222-2222-4222-a222-222222222222",
+            scopes: { vault: VAULT_ID },
+        });
+        await cloud.settle();
+        const assignment = inputsOf(only(cloud, TYPES.roleAssignment));
+        assert.equal(assignment.scope, VAULT_ID);
+        assert.equal(assignment.principalId, "sp-object-id");
+        assert.equal(assignment.principalType, "ServicePrincipal");
+        assert.equal(
+            assignment.roleDefinitionId,
+            "/subscriptions/22222222-2222-4222-a222-222222222222/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+        );
+    });
+});
+
+describe("ClientSecret", () => {
+    const now = new Date("2026-11-28T10:00:00Z");
+
+    it("ends the password the configured number of days after it is created", async () => {
+        const cloud = await startCloud();
+        new ClientSecret("pw", { applicationId: "/applications/app", slot: "a", lifetimeDays: 180, now });
+        await cloud.settle();
+        const password = inputsOf(only(cloud, TYPES.password));
+        assert.equal(password.endDate, "2027-05-27T10:00:00Z");
+        assert.equal(password.applicationId, "/applications/app");
+    });
+
+    it("names the password after its slot and keeps later runs from replacing it", async () => {
+        const cloud = await startCloud();
+        new ClientSecret("pw", { applicationId: "/applications/app", slot: "b", lifetimeDays: 30, now });
+        await cloud.settle();
+        const password = only(cloud, TYPES.password);
+        assert.equal(password.name, "pw-b");
+        assert.deepEqual(password.options.ignoreChanges, ["endDate"]);
+    });
+
+    it("returns the password as a secret", async () => {
+        await startCloud();
+        const secret = new ClientSecret("pw", { applicationId: "/applications/app", slot: "a", lifetimeDays: 30, now });
+        assert.equal(await pulumi.isSecret(secret.value), true);
+    });
+});
+
+describe("CredentialSecret", () => {
+    it("stores the client id and secret under the configured keys in ESO's namespace, as a secret", async () => {
+        const cloud = await startCloud();
+        new CredentialSecret("creds", {
+            namespace: "external-secrets",
+            secretName: "azure-secret-sp",
+            clientIdKey: "ClientID",
+            clientSecretKey: "ClientSecret",
+            clientId: "client-id",
+            clientSecret: pulumi.secret("s3cret"),
+        });
+        await cloud.settle();
+        const secret = only(cloud, TYPES.secret);
+        const inputs = inputsOf(secret);
+        assert.deepEqual(inputs.metadata.name, "azure-secret-sp");
+        assert.deepEqual(inputs.metadata.namespace, "external-secrets");
+        assert.deepEqual(inputs.stringData, { ClientID: "client-id", ClientSecret: "s3cret" });
+        assert.ok(isSecretInput(secret, "stringData"));
+    });
+});
+
+describe("ExternalSecretsOperator", () => {
+    async function operator() {
+        const cloud = await startCloud();
+        new ExternalSecretsOperator("eso", {
+            namespace: "external-secrets",
+            releaseName: "external-secrets",
+            chartVersion: "2.9.0",
+        });
+        await cloud.settle();
+        return cloud;
+    }
+
+    it("installs the pinned chart from the ESO repository with its CRDs", async () => {
+        const release = inputsOf(only(await operator(), TYPES.release));
+        assert.equal(release.chart, "external-secrets");
+        assert.equal(release.version, "2.9.0");
+        assert.deepEqual(release.repositoryOpts, { repo: "https://charts.external-secrets.io" });
+        assert.equal(release.values.installCRDs, true);
+        assert.equal(release.namespace, "external-secrets");
+    });
+
+    it("waits for the release to be ready so the webhook serves before custom resources arrive", async () => {
+        const release = inputsOf(only(await operator(), TYPES.release));
+        assert.notEqual(release.skipAwait, true);
+        assert.equal(release.atomic, true);
+    });
+
+    it("creates ESO's namespace under the restricted Pod Security profile", async () => {
+        const namespace = inputsOf(only(await operator(), TYPES.namespace));
+        assert.equal(namespace.metadata.name, "external-secrets");
+        assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+});
+
+describe("SecretStore", () => {
+    it("is an external-secrets.io/v1 ClusterSecretStore for Azure Key Vault with namespaced secret refs", async () => {
+        const cloud = await startCloud();
+        new SecretStore("store", {
+            storeName: "azure-secret-store",
+            vaultUrl: "https://kv-test.vault.azure.net/",
+            tenantId: "11111111-1111-4111-a111-111111111111",
+            auth: {
+                type: "servicePrincipal",
+                secretName: "azure-secret-sp",
+                secretNamespace: "external-secrets",
+                clientIdKey: "ClientID",
+                clientSecretKey: "ClientSecret",
+            },
+        });
+        await cloud.settle();
+        const store = inputsOf(only(cloud, TYPES.clusterSecretStore));
+        assert.equal(store.apiVersion, "external-secrets.io/v1");
+        assert.equal(store.kind, "ClusterSecretStore");
+        assert.equal(store.metadata.name, "azure-secret-store");
+        assert.deepEqual(store.spec.provider.azurekv, {
+            authType: "ServicePrincipal",
+            tenantId: "11111111-1111-4111-a111-111111111111",
+            vaultUrl: "https://kv-test.vault.azure.net/",
+            authSecretRef: {
+                clientId: { name: "azure-secret-sp", namespace: "external-secrets", key: "ClientID" },
+                clientSecret: { name: "azure-secret-sp", namespace: "external-secrets", key: "ClientSecret" },
+            },
+        });
+    });
+});
+
+describe("SyncedSecret", () => {
+    it("syncs each Key Vault secret into its key of the target Secret through the store", async () => {
+        const cloud = await startCloud();
+        new SyncedSecret("es", {
+            externalSecretName: "external-secret",
+            namespace: "app-namespace",
+            store: { kind: "ClusterSecretStore", name: "azure-secret-store" },
+            targetName: "cloud-credentials",
+            refreshInterval: "1h",
+            creationPolicy: "Owner",
+            data: { "cloud-credentials": "key-vault-secret-name" },
+        });
+        await cloud.settle();
+        const es = inputsOf(only(cloud, TYPES.externalSecret));
+        assert.equal(es.apiVersion, "external-secrets.io/v1");
+        assert.deepEqual(es.metadata, { name: "external-secret", namespace: "app-namespace" });
+        assert.deepEqual(es.spec, {
+            refreshInterval: "1h",
+            secretStoreRef: { kind: "ClusterSecretStore", name: "azure-secret-store" },
+            target: { name: "cloud-credentials", creationPolicy: "Owner" },
+            data: [{ secretKey: "cloud-credentials", remoteRef: { key: "key-vault-secret-name" } }],
+        });
+    });
+});
+
+describe("Namespaces", () => {
+    it("creates missing namespaces once each and never touches existing ones", async () => {
+        const cloud = await startCloud();
+        const namespaces = new Namespaces("apps", { create: ["team-a", "team-a", "shared"], existing: ["shared"] });
+        await cloud.settle();
+        assert.deepEqual(
+            cloud.ofType(TYPES.namespace).map((n) => inputsOf(n).metadata.name),
+            ["team-a"],
+        );
+        assert.equal(await unwrap(namespaces.get("shared")), "shared");
+        assert.throws(() => namespaces.get("elsewhere"), /namespace "elsewhere" was not declared/);
+    });
+});
+
+describe("Workload", () => {
+    async function pod() {
+        const cloud = await startCloud();
+        new Workload("app", {
+            podName: "app-name",
+            namespace: "app-namespace",
+            image: "registry.k8s.io/pause:3.10",
+            secretName: "cloud-credentials",
+            mountPath: "/credentials",
+        });
+        await cloud.settle();
+        return inputsOf(only(cloud, TYPES.pod));
+    }
+
+    it("mounts the synced Secret read-only with file mode 0400", async () => {
+        const { spec } = await pod();
+        assert.deepEqual(spec.volumes, [
+            { name: "credentials", secret: { secretName: "cloud-credentials", defaultMode: 0o400 } },
+        ]);
+        assert.deepEqual(spec.containers[0].volumeMounts, [
+            { name: "credentials", mountPath: "/credentials", readOnly: true },
+        ]);
+    });
+
+    it("runs under the restricted Pod Security profile", async () => {
+        const { spec } = await pod();
+        assert.equal(spec.securityContext.runAsNonRoot, true);
+        assert.equal(spec.securityContext.seccompProfile.type, "RuntimeDefault");
+        assert.ok(spec.securityContext.runAsUser > 0);
+        assert.equal(spec.securityContext.fsGroup, spec.securityContext.runAsGroup);
+        const container = spec.containers[0].securityContext;
+        assert.equal(container.allowPrivilegeEscalation, false);
+        assert.deepEqual(container.capabilities, { drop: ["ALL"] });
+        assert.equal(container.readOnlyRootFilesystem, true);
+        assert.equal(spec.automountServiceAccountToken, false);
+    });
+});

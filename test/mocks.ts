@@ -1,0 +1,151 @@
+// The one mock helper for tests: runs the real program (index.ts) or a component on the simulated cloud and
+// gives back what was registered.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { isSecretValue, reveal, SimulatedCloud, type RecordedResource } from "../plan/simulatedCloud";
+
+export const PROJECT = "eso-keyvault";
+export const STACK = "test";
+
+export const CLIENT_CONFIG = {
+    tenantId: "11111111-1111-4111-a111-111111111111",
+    subscriptionId: "22222222-2222-4222-a222-222222222222",
+    objectId: "33333333-3333-4333-a333-333333333333",
+    clientId: "44444444-4444-4444-a444-444444444444",
+};
+
+/** A valid stack configuration reproducing the runbook, as a user would write it under `config:`. */
+export function runbookConfig(): Record<string, unknown> {
+    return {
+        azure: { resourceGroupName: "rg-external-secrets", location: "westeurope" },
+        vault: { name: "external-secret-vault" },
+        seededSecrets: { "key-vault-secret-name": "Azure Key Vault" },
+        auth: { mode: "servicePrincipal", displayName: "external-secret-operator" },
+        externalSecrets: [
+            {
+                name: "external-secret",
+                namespace: "app-namespace",
+                target: "cloud-credentials",
+                data: { "cloud-credentials": "key-vault-secret-name" },
+            },
+        ],
+        workloads: [
+            {
+                name: "app-name",
+                namespace: "app-namespace",
+                image: "registry.k8s.io/pause:3.10",
+                externalSecret: "external-secret",
+            },
+        ],
+    };
+}
+
+export interface CloudOptions {
+    /** Simulated latency per resource type, in milliseconds. */
+    readonly latencyMs?: (type: string, name: string) => number;
+}
+
+/** Installs a fresh simulated cloud as Pulumi's runtime. */
+export async function startCloud(options: CloudOptions = {}): Promise<SimulatedCloud> {
+    const cloud = new SimulatedCloud({ clientConfig: CLIENT_CONFIG, latencyMs: options.latencyMs });
+    await cloud.install(PROJECT, STACK);
+    return cloud;
+}
+
+/** Sets the stack's configuration: each top-level value under `<project>:<key>`, as the engine passes it. */
+export function setConfig(values: Record<string, unknown>, secretKeys: readonly string[] = []): void {
+    const all: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+        all[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(
+        all,
+        secretKeys.map((key) => `${PROJECT}:${key}`),
+    );
+}
+
+const PROGRAM = path.resolve(__dirname, "..", "index.ts");
+
+export interface ProgramRun {
+    readonly cloud: SimulatedCloud;
+    /** The program's stack outputs. */
+    readonly outputs: Record<string, pulumi.Output<unknown>>;
+}
+
+/** Runs index.ts with the given configuration on a fresh simulated cloud and waits for every registration. */
+export async function runProgram(values: Record<string, unknown>, options: CloudOptions = {}): Promise<ProgramRun> {
+    const cloud = await startCloud(options);
+    setConfig(
+        values,
+        ["seededSecrets", "kubeconfig"].filter((key) => key in values),
+    );
+    delete require.cache[PROGRAM];
+    const outputs = require(PROGRAM) as Record<string, pulumi.Output<unknown>>;
+    await cloud.settle();
+    return { cloud, outputs };
+}
+
+/** Runs index.ts expecting a configuration error; returns its message and the cloud, to check nothing was registered. */
+export async function runProgramExpectingError(
+    values: Record<string, unknown>,
+): Promise<{ message: string; cloud: SimulatedCloud }> {
+    const cloud = await startCloud();
+    setConfig(values);
+    delete require.cache[PROGRAM];
+    try {
+        require(PROGRAM);
+    } catch (error) {
+        await cloud.settle();
+        return { message: (error as Error).message, cloud };
+    }
+    throw new Error("the program accepted a configuration it should have rejected");
+}
+
+/** The value of an output. */
+export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+/** The single recorded resource of a type (and name suffix), failing the test if there is not exactly one. */
+export function only(cloud: SimulatedCloud, type: string, nameSuffix = ""): RecordedResource {
+    const found = cloud.ofType(type).filter((r) => r.name.endsWith(nameSuffix));
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.length}`);
+    }
+    return found[0] as RecordedResource;
+}
+
+/** A resource's inputs as the provider receives them (secrets unwrapped). */
+export function inputsOf(resource: RecordedResource): Record<string, any> {
+    return reveal(resource.inputs) as Record<string, any>;
+}
+
+/** True if the input at the dotted path (or one of its ancestors) is sent as a secret. */
+export function isSecretInput(resource: RecordedResource, dotted: string): boolean {
+    let node: unknown = resource.inputs;
+    for (const part of dotted.split(".")) {
+        if (isSecretValue(node)) return true;
+        if (node === null || typeof node !== "object") return false;
+        node = (node as Record<string, unknown>)[part];
+    }
+    return isSecretValue(node);
+}
+
+export const TYPES = {
+    vault: "azure-native:keyvault:Vault",
+    kvSecret: "azure-native:keyvault:Secret",
+    roleAssignment: "azure-native:authorization:RoleAssignment",
+    application: "azuread:index/application:Application",
+    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+    apiAccess: "azuread:index/applicationApiAccess:ApplicationApiAccess",
+    identifierUri: "azuread:index/applicationIdentifierUri:ApplicationIdentifierUri",
+    password: "azuread:index/applicationPassword:ApplicationPassword",
+    federatedCredential: "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+    namespace: "kubernetes:core/v1:Namespace",
+    secret: "kubernetes:core/v1:Secret",
+    pod: "kubernetes:core/v1:Pod",
+    release: "kubernetes:helm.sh/v3:Release",
+    clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+    secretStore: "kubernetes:external-secrets.io/v1:SecretStore",
+    externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
+} as const;

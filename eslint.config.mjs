@@ -28,6 +28,14 @@ export default tseslint.config(
         },
     },
     {
+        files: ["**/*.cjs"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         files: ["test/**/*.ts", "plan/**/*.ts", "bench/**/*.ts"],
         rules: {
             "@typescript-eslint/no-require-imports": "off",

@@ -1,9 +1,9 @@
 // The one place that reads stack configuration. It returns a typed, validated object or throws a
 // StackConfigError listing every problem, before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
-import { describeIssues, StackConfigError } from "./errors";
+import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
+import * as v from "valibot";
 import { type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
-import type { z } from "zod";
 
 type Parsed = ParsedStackConfig;
 
@@ -120,16 +120,17 @@ function crossKeyProblems(values: Readonly<Record<string, unknown>>): Issue[] {
  */
 export function parseStackConfig(values: Readonly<Record<string, unknown>>, context: StackContext): StackConfig {
     const isSecret = (path: ReadonlyArray<PropertyKey>): boolean => SECRET_KEYS.has(String(path[0]));
-    const result = stackConfigSchema.safeParse(values);
-    const issues: z.core.$ZodIssue[] = [
-        ...(result.success ? [] : result.error.issues),
-        ...crossKeyProblems(values).map((issue) => ({ code: "custom" as const, input: undefined, ...issue })),
-    ];
-    const problems = describeIssues(issues, values, stackConfigSchema, isSecret);
+    const result = v.safeParse(stackConfigSchema, values, { abortPipeEarly: true });
+    const problems = describeIssues(result.issues ?? [], values, stackConfigSchema, isSecret);
+    for (const issue of crossKeyProblems(values)) {
+        problems.push(
+            `${formatKey(issue.path)} ${formatValue(valueAt(values, issue.path), false)} is invalid: ${issue.message}.`,
+        );
+    }
     if (!result.success || problems.length > 0) {
         throw new StackConfigError(context.stack, problems);
     }
-    return resolve(result.data, context);
+    return resolve(result.output, context);
 }
 
 function resolve(config: Parsed, context: StackContext): StackConfig {

@@ -1,9 +1,10 @@
 // Turns schema issues into messages a user can act on: the key (as `pulumi config set --path` spells it), the value
 // received (secrets redacted) and the rule.
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
+import type * as v from "valibot";
 
 type Path = ReadonlyArray<PropertyKey>;
+type Schema = v.GenericSchema & Record<string, unknown>;
 
 /** Raised before any resource is registered; `pulumi up` prints the message without a stack trace. */
 export class StackConfigError extends pulumi.RunError {
@@ -42,106 +43,69 @@ export function valueAt(root: unknown, path: Path): unknown {
 /** Renders a received value for a message; values under secret keys are never shown. */
 export function formatValue(value: unknown, secret: boolean): string {
     if (secret) return "[secret]";
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    const json = JSON.stringify(value) ?? String(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
-const ARTICLES: Record<string, string> = {
-    string: "a string",
-    number: "a number",
-    boolean: "true or false",
-    object: "a map of keys to values",
-    array: "a list",
-    record: "a map of keys to values",
-};
-
-/** Looks up the schema node at a path, unwrapping defaults, optionals and preprocessors; picks the union member by its discriminator. */
-function schemaAt(schema: z.core.$ZodType, path: Path, input: unknown): z.core.$ZodType | undefined {
-    let node: z.core.$ZodType | undefined = schema;
+/** The schema that validates what is found at `path`, looking through optionals and pipes, and union members by tag. */
+export function schemaAt(schema: Schema, path: Path, input: unknown): Schema | undefined {
+    let node: Schema | undefined = schema;
     let value = input;
-    const unwrap = (): void => {
-        for (;;) {
-            const def = node?._zod.def as unknown as Record<string, unknown> | undefined;
-            if (def === undefined) return;
-            if (["optional", "default", "prefault", "nullable", "readonly"].includes(def.type as string)) {
-                node = def.innerType as z.core.$ZodType;
-            } else if (def.type === "pipe") {
-                node = def.out as z.core.$ZodType;
-            } else if (def.type === "union" && typeof def.discriminator === "string") {
-                const tag = valueAt(value, [def.discriminator]);
-                node = (def.options as z.core.$ZodType[]).find((option) => {
-                    const shape = (option._zod.def as unknown as { shape?: Record<string, z.core.$ZodType> }).shape;
-                    const literal = shape?.[def.discriminator as string]?._zod.def as unknown as { values?: unknown[] };
-                    return literal?.values?.includes(tag);
+    const settle = (): void => {
+        for (let guard = 0; node !== undefined && guard < 20; guard++) {
+            if (Array.isArray(node.pipe)) {
+                // A pipe carries its first schema's type; the last schema in it is the one that shapes the value.
+                const last = (node.pipe as Schema[]).filter((item) => item.kind === "schema").pop() as Schema;
+                if (last === node.pipe[0] && last.type !== "optional") return;
+                node = last === node.pipe[0] ? (last.wrapped as Schema) : last;
+            } else if (node.type === "optional" || node.type === "nullable") node = node.wrapped as Schema;
+            else if (node.type === "variant") {
+                const tag = valueAt(value, [node.key as string]);
+                node = (node.options as Schema[]).find((option) => {
+                    const literal = (option.entries as Record<string, Schema>)[node?.key as string];
+                    return literal?.literal === tag;
                 });
             } else return;
         }
     };
-    unwrap();
+    settle();
     for (const part of path) {
-        const def = node?._zod.def as unknown as Record<string, unknown> | undefined;
-        if (def?.type === "object") node = (def.shape as Record<string, z.core.$ZodType>)[String(part)];
-        else if (def?.type === "array") node = def.element as z.core.$ZodType;
-        else if (def?.type === "record") node = def.valueType as z.core.$ZodType;
+        if (node === undefined) return undefined;
+        if (node.entries !== undefined) node = (node.entries as Record<string, Schema>)[String(part)];
+        else if (node.type === "array") node = node.item as Schema;
+        else if (node.type === "record") node = node.value as Schema;
         else return undefined;
         value = valueAt(value, [part]);
-        unwrap();
+        settle();
     }
     return node;
 }
 
-function knownKeys(schema: z.core.$ZodType, path: Path, input: unknown): string[] {
-    const def = schemaAt(schema, path, input)?._zod.def as unknown as { shape?: Record<string, unknown> } | undefined;
-    return Object.keys(def?.shape ?? {});
-}
-
 /** One message per problem, in the order the schema found them. */
 export function describeIssues(
-    issues: readonly z.core.$ZodIssue[],
+    issues: readonly v.BaseIssue<unknown>[],
     input: unknown,
-    schema: z.core.$ZodType,
+    schema: v.GenericSchema,
     isSecret: (path: Path) => boolean,
 ): string[] {
     const messages: string[] = [];
     for (const issue of issues) {
-        const key = formatKey(issue.path);
-        const value = valueAt(input, issue.path);
-        switch (issue.code) {
-            case "unrecognized_keys": {
-                const known = knownKeys(schema, issue.path, input);
-                for (const unknownKey of issue.keys) {
-                    messages.push(
-                        `${formatKey([...issue.path, unknownKey])} is not a known key: use one of ${known.join(", ")} ` +
-                            `(see the key reference in Pulumi.yaml).`,
-                    );
-                }
-                break;
-            }
-            case "invalid_key": {
-                const rule = issue.issues[0]?.message ?? issue.message;
-                const recordKey = issue.path[issue.path.length - 1];
-                messages.push(
-                    `${formatKey(issue.path.slice(0, -1))} has an invalid name ${JSON.stringify(String(recordKey))}: ${rule}.`,
-                );
-                break;
-            }
-            case "invalid_type":
-                if (value === undefined) {
-                    messages.push(`${key} is required: set it with \`pulumi config set --path ${key} <value>\`.`);
-                } else {
-                    messages.push(
-                        `${key} ${formatValue(value, isSecret(issue.path))} is invalid: ` +
-                            `${issue.message.startsWith("Invalid input") ? `use ${ARTICLES[issue.expected] ?? issue.expected}` : issue.message}.`,
-                    );
-                }
-                break;
-            case "invalid_union":
-                messages.push(
-                    `${key} ${formatValue(value, isSecret(issue.path))} is invalid: ${issue.message.startsWith("Invalid") ? "use a supported value" : issue.message}.`,
-                );
-                break;
-            default:
-                messages.push(`${key} ${formatValue(value, isSecret(issue.path))} is invalid: ${issue.message}.`);
+        const path = (issue.path ?? []).map((item) => item.key as PropertyKey);
+        const key = formatKey(path);
+        const last = issue.path?.[issue.path.length - 1] as { origin?: string } | undefined;
+        if (issue.type === "strict_object" && issue.expected === "never") {
+            const known = Object.keys((schemaAt(schema as Schema, path.slice(0, -1), input)?.entries as object) ?? {});
+            messages.push(
+                `${key} is not a known key: use one of ${known.join(", ")} (see the key reference in Pulumi.yaml).`,
+            );
+        } else if (valueAt(input, path) === undefined && issue.input === undefined) {
+            messages.push(`${key} is required: set it with \`pulumi config set --path ${key} <value>\`.`);
+        } else if (last?.origin === "key") {
+            messages.push(
+                `${formatKey(path.slice(0, -1))} has an invalid name ${JSON.stringify(String(issue.input))}: ${issue.message}.`,
+            );
+        } else {
+            messages.push(`${key} ${formatValue(valueAt(input, path), isSecret(path))} is invalid: ${issue.message}.`);
         }
     }
     return messages;

@@ -1,6 +1,6 @@
 // Validators for single configuration values. Each carries the rule a user reads when a value breaks it, phrased
 // as advice ("use ..."), so an error names the key, the value received and what to do instead.
-import { z } from "zod";
+import * as v from "valibot";
 
 /** Turns "true"/"false" and digit strings into booleans and numbers: `pulumi config set --path` stores strings. */
 const scalarFromString = (value: unknown): unknown => {
@@ -10,22 +10,25 @@ const scalarFromString = (value: unknown): unknown => {
     return value;
 };
 
-export const bool = () => z.preprocess(scalarFromString, z.boolean({ error: "use true or false" }));
+/** A string matching `re` (and at most `max` long), else `rule`. */
+export const pattern = (re: RegExp, rule: string, max = Number.MAX_SAFE_INTEGER) =>
+    v.pipe(v.string(rule), v.regex(re, rule), v.maxLength(max, rule));
 
-export const integer = (min: number, max: number, what: string) =>
-    z.preprocess(
-        scalarFromString,
-        z
-            .number({ error: `use a whole number from ${min} to ${max} (${what})` })
-            .int({ error: `use a whole number from ${min} to ${max} (${what})` })
-            .min(min, { error: `use a whole number from ${min} to ${max} (${what})` })
-            .max(max, { error: `use a whole number from ${min} to ${max} (${what})` }),
+export const bool = () => v.pipe(v.unknown(), v.transform(scalarFromString), v.boolean("use true or false"));
+
+export const integer = (min: number, max: number, what: string) => {
+    const rule = `use a whole number from ${min} to ${max} (${what})`;
+    return v.pipe(
+        v.unknown(),
+        v.transform(scalarFromString),
+        v.number(rule),
+        v.integer(rule),
+        v.minValue(min, rule),
+        v.maxValue(max, rule),
     );
-
-const pattern = (re: RegExp, rule: string, max?: number) => {
-    const base = z.string({ error: rule }).regex(re, { error: rule });
-    return max === undefined ? base : base.max(max, { error: rule });
 };
+
+export const text = (rule: string) => v.pipe(v.string(rule), v.minLength(1, rule));
 
 /** Azure Key Vault names are global DNS labels: https://<name>.vault.azure.net. */
 export const vaultName = () =>
@@ -92,10 +95,10 @@ export const chartVersion = () =>
 const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
 
 /** Parses a Go duration restricted to h, m, s and ms ("1h30m", "90s"); returns seconds, or undefined. */
-export function durationSeconds(text: string): number | undefined {
-    if (!/^(\d+(\.\d+)?(h|ms|m|s))+$/.test(text)) return undefined;
+export function durationSeconds(duration: string): number | undefined {
+    if (!/^(\d+(\.\d+)?(h|ms|m|s))+$/.test(duration)) return undefined;
     let seconds = 0;
-    for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(h|ms|m|s)/g)) {
+    for (const [, amount, , unit] of duration.matchAll(/(\d+(\.\d+)?)(h|ms|m|s)/g)) {
         seconds += Number(amount) * (DURATION_UNITS[unit as string] as number);
     }
     return seconds;
@@ -105,29 +108,34 @@ export function durationSeconds(text: string): number | undefined {
  * How often ESO re-reads Key Vault. "0" means once. Anything under a minute multiplies Key Vault reads for no gain
  * and runs into the vault's throttling limits.
  */
-export const refreshInterval = () =>
-    z
-        .string({ error: 'use a duration of at least 1m such as "15m" or "1h", or "0" to sync once' })
-        .refine((text) => text === "0" || (durationSeconds(text) ?? 0) >= 60, {
-            error: 'use a duration of at least 1m such as "15m" or "1h", or "0" to sync once',
-        });
+export const refreshInterval = () => {
+    const rule = 'use a duration of at least 1m such as "15m" or "1h", or "0" to sync once';
+    return v.pipe(
+        v.string(rule),
+        v.check((d) => d === "0" || (durationSeconds(d) ?? 0) >= 60, rule),
+    );
+};
 
 /** Container images must be pinned by tag or digest; ":latest" and untagged images change under you. */
-export const containerImage = () =>
-    z
-        .string({ error: 'use an image reference pinned by tag or digest, such as "registry.k8s.io/pause:3.10"' })
-        .regex(/^[a-z0-9]([a-z0-9._\-/:]*[a-z0-9])?(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
-            error: 'use an image reference pinned by tag or digest, such as "registry.k8s.io/pause:3.10"',
-        })
-        .refine((image) => !/:latest$/.test(image), {
-            error: 'pin the image to a version: ":latest" changes under you',
-        });
+export const containerImage = () => {
+    const rule = 'use an image reference pinned by tag or digest, such as "registry.k8s.io/pause:3.10"';
+    return v.pipe(
+        v.string(rule),
+        v.regex(/^[a-z0-9]([a-z0-9._\-/:]*[a-z0-9])?(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, rule),
+        v.check((image) => !/:latest$/.test(image), 'pin the image to a version: ":latest" changes under you'),
+    );
+};
 
 export const absolutePath = () =>
     pattern(/^\/[^\0]*[^/\0]$/, 'use an absolute directory path such as "/credentials" (not "/" itself)');
 
 export const displayName = () =>
-    z
-        .string({ error: "use 1-120 characters (Entra ID display name)" })
-        .min(1, { error: "use 1-120 characters (Entra ID display name)" })
-        .max(120, { error: "use 1-120 characters (Entra ID display name)" });
+    v.pipe(
+        v.string("use 1-120 characters (Entra ID display name)"),
+        v.minLength(1, "use 1-120 characters (Entra ID display name)"),
+        v.maxLength(120, "use 1-120 characters (Entra ID display name)"),
+    );
+
+/** One of the given values, else `rule`. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, rule: string) =>
+    v.picklist(values, rule);

@@ -1,6 +1,6 @@
 // The shape of a stack's configuration: every key this project reads, its rule and its default.
 // Pulumi.yaml documents the same keys for people; test/config-docs.test.ts keeps the two in step.
-import { z } from "zod";
+import * as v from "valibot";
 import * as rules from "./rules";
 
 export const DEFAULTS = {
@@ -20,98 +20,105 @@ export const DEFAULTS = {
     mountPath: "/credentials",
 } as const;
 
-const azure = z.strictObject({
+const azure = v.strictObject({
     resourceGroupName: rules.resourceGroupName(),
     location: rules.azureLocation(),
-    tenantId: rules.guid("Entra ID tenant id").optional(),
+    tenantId: v.optional(rules.guid("Entra ID tenant id")),
 });
 
-const vault = z.strictObject({
+const vault = v.strictObject({
     name: rules.vaultName(),
-    softDeleteRetentionDays: rules
-        .integer(7, 90, "Key Vault soft-delete retention in days, fixed at creation")
-        .default(DEFAULTS.softDeleteRetentionDays),
-    purgeProtection: rules.bool().default(DEFAULTS.purgeProtection),
+    softDeleteRetentionDays: v.optional(
+        rules.integer(7, 90, "Key Vault soft-delete retention in days, fixed at creation"),
+        DEFAULTS.softDeleteRetentionDays,
+    ),
+    purgeProtection: v.optional(rules.bool(), DEFAULTS.purgeProtection),
 });
 
-const credentialSecret = z.strictObject({
-    name: rules.k8sName().default(DEFAULTS.credentialSecretName),
-    clientIdKey: rules.k8sSecretKey().default(DEFAULTS.clientIdKey),
-    clientSecretKey: rules.k8sSecretKey().default(DEFAULTS.clientSecretKey),
+const credentialSecret = v.strictObject({
+    name: v.optional(rules.k8sName(), DEFAULTS.credentialSecretName),
+    clientIdKey: v.optional(rules.k8sSecretKey(), DEFAULTS.clientIdKey),
+    clientSecretKey: v.optional(rules.k8sSecretKey(), DEFAULTS.clientSecretKey),
 });
 
-const servicePrincipal = z.strictObject({
-    mode: z.literal("servicePrincipal"),
-    displayName: rules.displayName().optional(),
-    passwordLifetimeDays: rules
-        .integer(1, 365, "days a client secret stays valid; Microsoft recommends under a year")
-        .default(DEFAULTS.passwordLifetimeDays),
-    passwordSlot: z
-        .enum(["a", "b"], { error: 'use "a" or "b" (the password slot ESO uses; switch it to rotate)' })
-        .default(DEFAULTS.passwordSlot),
-    credentialSecret: credentialSecret.prefault({}),
+const servicePrincipal = v.strictObject({
+    mode: v.literal("servicePrincipal"),
+    displayName: v.optional(rules.displayName()),
+    passwordLifetimeDays: v.optional(
+        rules.integer(1, 365, "days a client secret stays valid; Microsoft recommends under a year"),
+        DEFAULTS.passwordLifetimeDays,
+    ),
+    passwordSlot: v.optional(
+        rules.oneOf(["a", "b"], 'use "a" or "b" (the password slot ESO uses; switch it to rotate)'),
+        DEFAULTS.passwordSlot,
+    ),
+    credentialSecret: v.optional(credentialSecret, {}),
 });
 
-const auth = z.discriminatedUnion("mode", [servicePrincipal], {
-    error: 'use "servicePrincipal"',
+const auth = v.variant("mode", [servicePrincipal], 'use "servicePrincipal"');
+
+const kubernetes = v.strictObject({
+    context: v.optional(rules.text("use the name of a context in the kubeconfig")),
+    existingNamespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespace names"), []),
 });
 
-const kubernetes = z.strictObject({
-    context: z.string({ error: "use the name of a context in the kubeconfig" }).min(1).optional(),
-    existingNamespaces: z.array(rules.k8sNamespace()).default([]),
+const eso = v.strictObject({
+    namespace: v.optional(rules.k8sNamespace(), DEFAULTS.esoNamespace),
+    releaseName: v.optional(rules.k8sNamespace(), DEFAULTS.esoReleaseName),
+    chartVersion: v.optional(rules.chartVersion(), DEFAULTS.chartVersion),
 });
 
-const eso = z.strictObject({
-    namespace: rules.k8sNamespace().default(DEFAULTS.esoNamespace),
-    releaseName: rules.k8sNamespace().default(DEFAULTS.esoReleaseName),
-    chartVersion: rules.chartVersion().default(DEFAULTS.chartVersion),
+const store = v.strictObject({
+    name: v.optional(rules.k8sName(), DEFAULTS.storeName),
 });
 
-const store = z.strictObject({
-    name: rules.k8sName().default(DEFAULTS.storeName),
-});
-
-const externalSecret = z.strictObject({
+const externalSecret = v.strictObject({
     name: rules.k8sName(),
     namespace: rules.k8sNamespace(),
-    target: rules.k8sName().optional(),
-    refreshInterval: rules.refreshInterval().default(DEFAULTS.refreshInterval),
-    creationPolicy: z
-        .enum(["Owner", "Orphan", "Merge", "None"], { error: "use Owner, Orphan, Merge or None (ESO creation policy)" })
-        .default(DEFAULTS.creationPolicy),
-    data: z.record(rules.k8sSecretKey(), rules.keyVaultSecretName()).refine((data) => Object.keys(data).length > 0, {
-        error: "map at least one Secret key to a Key Vault secret name",
-    }),
+    target: v.optional(rules.k8sName()),
+    refreshInterval: v.optional(rules.refreshInterval(), DEFAULTS.refreshInterval),
+    creationPolicy: v.optional(
+        rules.oneOf(["Owner", "Orphan", "Merge", "None"], "use Owner, Orphan, Merge or None (ESO creation policy)"),
+        DEFAULTS.creationPolicy,
+    ),
+    data: v.pipe(
+        v.record(
+            rules.k8sSecretKey(),
+            rules.keyVaultSecretName(),
+            "use a map of Secret keys to Key Vault secret names",
+        ),
+        v.check((data) => Object.keys(data).length > 0, "map at least one Secret key to a Key Vault secret name"),
+    ),
 });
 
-const workload = z.strictObject({
+const workload = v.strictObject({
     name: rules.k8sName(),
     namespace: rules.k8sNamespace(),
     image: rules.containerImage(),
-    command: z.array(z.string()).optional(),
+    command: v.optional(v.array(v.string("use a list of strings"), "use a list of strings")),
     externalSecret: rules.k8sName(),
-    mountPath: rules.absolutePath().default(DEFAULTS.mountPath),
+    mountPath: v.optional(rules.absolutePath(), DEFAULTS.mountPath),
 });
 
 /** Every key under the project's config namespace. */
-export const stackConfigSchema = z.strictObject({
+export const stackConfigSchema = v.strictObject({
     // A missing required object is read as {}, so the message names each of its required keys.
-    azure: z.preprocess((value) => value ?? {}, azure),
-    vault: z.preprocess((value) => value ?? {}, vault),
-    seededSecrets: z
-        .record(rules.keyVaultSecretName(), z.string().min(1, { error: "use a non-empty value" }))
-        .default({}),
-    auth: auth.prefault({ mode: "servicePrincipal" }),
-    kubeconfig: z.string().min(1, { error: "use a kubeconfig path or its contents" }).optional(),
-    kubernetes: kubernetes.prefault({}),
-    eso: eso.prefault({}),
-    store: store.prefault({}),
-    externalSecrets: z.array(externalSecret).default([]),
-    workloads: z.array(workload).default([]),
+    azure: v.pipe(v.optional(v.unknown(), {}), azure),
+    vault: v.pipe(v.optional(v.unknown(), {}), vault),
+    seededSecrets: v.optional(
+        v.record(rules.keyVaultSecretName(), rules.text("use a non-empty string"), "use a map of names to values"),
+        {},
+    ),
+    auth: v.optional(auth, { mode: "servicePrincipal" }),
+    kubeconfig: v.optional(rules.text("use a kubeconfig path or its contents")),
+    kubernetes: v.optional(kubernetes, {}),
+    eso: v.optional(eso, {}),
+    store: v.optional(store, {}),
+    externalSecrets: v.optional(v.array(externalSecret, "use a list of ExternalSecrets"), []),
+    workloads: v.optional(v.array(workload, "use a list of workloads"), []),
 });
 
 /** Configuration keys whose values are secrets: they are redacted in messages and wrapped with `pulumi.secret`. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["seededSecrets", "kubeconfig"]);
 
-export type RawStackConfig = z.input<typeof stackConfigSchema>;
-export type ParsedStackConfig = z.output<typeof stackConfigSchema>;
+export type ParsedStackConfig = v.InferOutput<typeof stackConfigSchema>;

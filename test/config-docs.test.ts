@@ -2,48 +2,55 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { z } from "zod";
+import * as v from "valibot";
 import { stackConfigSchema } from "../stacks/schema";
 
-type Def = Record<string, any>;
+type Schema = v.GenericSchema & Record<string, any>;
 
 /** Leaf keys of the schema (`vault.name`, `externalSecrets[].data.<*>`) with their defaults, if any. */
-function schemaKeys(schema: z.core.$ZodType, prefix = "", fallback?: unknown): Map<string, unknown> {
+function schemaKeys(schema: Schema, prefix = "", fallback?: unknown): Map<string, unknown> {
     const keys = new Map<string, unknown>();
-    const def = schema._zod.def as unknown as Def;
-    switch (def.type) {
-        case "default":
-            return schemaKeys(def.innerType, prefix, def.defaultValue);
-        case "optional":
-        case "prefault":
-            return schemaKeys(def.innerType, prefix, fallback);
-        case "pipe":
-            return schemaKeys(def.out, prefix, fallback);
+    const add = (more: Map<string, unknown>): void => {
+        for (const [k, d] of more) if (!keys.has(k) || d !== undefined) keys.set(k, d);
+    };
+    if (Array.isArray(schema.pipe)) {
+        // A pipe carries its first schema's type; the last schema in it shapes the value.
+        const schemas = (schema.pipe as Schema[]).filter((item) => item.kind === "schema");
+        const [head, last] = [schemas[0] as Schema, schemas[schemas.length - 1] as Schema];
+        const defaulted = head.type === "optional" ? head.default : undefined;
+        if (last === head) return schemaKeys({ ...head, pipe: undefined } as Schema, prefix, fallback);
+        return schemaKeys(last, prefix, fallback ?? defaulted);
+    }
+    if (schema.type === "optional") {
+        return schemaKeys(
+            schema.wrapped,
+            prefix,
+            typeof schema.default === "function" ? undefined : (schema.default ?? fallback),
+        );
+    }
+    switch (schema.type) {
+        case "strict_object":
         case "object":
-            for (const [key, child] of Object.entries(def.shape as Record<string, z.core.$ZodType>)) {
-                for (const [k, v] of schemaKeys(child, prefix ? `${prefix}.${key}` : key)) keys.set(k, v);
+            for (const [key, child] of Object.entries(schema.entries as Record<string, Schema>)) {
+                add(schemaKeys(child, prefix ? `${prefix}.${key}` : key));
             }
             return keys;
-        case "union":
-            for (const option of def.options as z.core.$ZodType[]) {
-                for (const [k, v] of schemaKeys(option, prefix)) if (!keys.has(k) || v !== undefined) keys.set(k, v);
-            }
+        case "variant":
+            for (const option of schema.options as Schema[]) add(schemaKeys(option, prefix));
             return keys;
         case "array": {
-            const element = (def.element as z.core.$ZodType)._zod.def as unknown as Def;
-            if (element.type === "object" || element.type === "union") return schemaKeys(def.element, `${prefix}[]`);
-            keys.set(prefix, fallback);
-            return keys;
+            const item = schema.item as Schema;
+            const shaped = Array.isArray(item.pipe) ? (item.pipe[0] as Schema) : item;
+            if (["strict_object", "object", "variant"].includes(shaped.type)) return schemaKeys(item, `${prefix}[]`);
+            return new Map([[prefix, fallback]]);
         }
         case "record": {
-            const value = (def.valueType as z.core.$ZodType)._zod.def as unknown as Def;
-            if (value.type === "object") return schemaKeys(def.valueType, `${prefix}.<*>`);
-            keys.set(`${prefix}.<*>`, fallback);
-            return keys;
+            const value = schema.value as Schema;
+            if (["strict_object", "object", "variant"].includes(value.type)) return schemaKeys(value, `${prefix}.<*>`);
+            return new Map([[`${prefix}.<*>`, fallback]]);
         }
         default:
-            keys.set(prefix, fallback);
-            return keys;
+            return new Map([[prefix, fallback]]);
     }
 }
 
@@ -60,7 +67,7 @@ function documentedKeys(): Map<string, string> {
 }
 
 describe("Pulumi.yaml key reference", () => {
-    const schema = schemaKeys(stackConfigSchema);
+    const schema = schemaKeys(stackConfigSchema as Schema);
     const documented = documentedKeys();
 
     it("documents every key the program reads", () => {

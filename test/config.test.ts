@@ -251,7 +251,7 @@ describe("stack configuration", () => {
 
         it("never shows a secret value in a message", () => {
             const problems = problemsWith((c) => (c.seededSecrets = { "db-password": 12345678 }));
-            assert.deepEqual(problems, ["seededSecrets.db-password [secret] is invalid: use a string."]);
+            assert.deepEqual(problems, ["seededSecrets.db-password [secret] is invalid: use a non-empty string."]);
         });
 
         it("reports every problem in one pass", () => {

@@ -1,0 +1,224 @@
+// The offline plan: runs the real program with a stack's Pulumi.<stack>.yaml on Pulumi's mock runtime, prints
+// the resource tree and dependency waves, validates every Kubernetes object against ESO's and Kubernetes'
+// schemas, and writes out/<stack>/. The command line is plan/cli.ts.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { dump } from "js-yaml";
+import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
+import { mapSecrets, reveal, SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
+import { readStackFile, SECRET_PLACEHOLDER, StackFileError, type StackFile } from "./stackFile";
+import { describeObject, startValidator, type KubernetesObject, type Validator, type Violation } from "./validate";
+
+export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
+
+/** Key Vault DNS suffixes per Azure cloud, for the simulated vault URI. */
+const VAULT_DNS_SUFFIX: Record<string, string> = {
+    PublicCloud: "vault.azure.net",
+    USGovernmentCloud: "vault.usgovcloudapi.net",
+    ChinaCloud: "vault.azure.cn",
+    GermanCloud: "vault.microsoftazure.de",
+};
+
+/** Wire values with every secret replaced by the placeholder, keeping the keys of secret maps. */
+function redact(value: unknown): unknown {
+    return mapSecrets(value, (secret) => {
+        const inner = reveal(secret.value);
+        if (inner !== null && typeof inner === "object" && !Array.isArray(inner)) {
+            return Object.fromEntries(Object.keys(inner).map((k) => [k, SECRET_PLACEHOLDER]));
+        }
+        return SECRET_PLACEHOLDER;
+    });
+}
+
+function projectConfig(file: StackFile, key: string): Record<string, unknown> {
+    try {
+        return JSON.parse(file.config[`${file.project}:${key}`] ?? "{}") as Record<string, unknown>;
+    } catch {
+        return {};
+    }
+}
+
+/** `getClientConfig` as the stack's configuration implies it: its tenant, and stable ids derived from the stack. */
+function clientConfigFor(file: StackFile) {
+    const tenantId = projectConfig(file, "azure").tenantId;
+    return {
+        tenantId: typeof tenantId === "string" ? tenantId : stableGuid(`tenant:${file.project}:${file.stack}`),
+        subscriptionId: stableGuid(`subscription:${file.project}:${file.stack}`),
+        objectId: stableGuid(`deployer:${file.project}:${file.stack}`),
+        clientId: stableGuid(`deployer-client:${file.project}:${file.stack}`),
+    };
+}
+
+function isKubernetesObject(resource: RecordedResource): boolean {
+    return (
+        resource.custom &&
+        resource.type.startsWith("kubernetes:") &&
+        resource.type !== "kubernetes:helm.sh/v3:Release" &&
+        typeof resource.inputs.apiVersion === "string" &&
+        typeof resource.inputs.kind === "string"
+    );
+}
+
+function objectFileName(object: KubernetesObject, taken: Set<string>): string {
+    const { name = "unnamed", namespace } = object.metadata ?? {};
+    const base = [object.kind.toLowerCase(), namespace, name].filter(Boolean).join("-");
+    let file = `${base}.yaml`;
+    for (let i = 2; taken.has(file); i++) file = `${base}-${i}.yaml`;
+    taken.add(file);
+    return file;
+}
+
+async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const resolved: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(outputs)) {
+        const output = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
+        const [plain, secret] = await Promise.all([
+            new Promise<unknown>((resolve) => output.apply(resolve)),
+            pulumi.isSecret(output),
+        ]);
+        resolved[name] = secret ? SECRET_PLACEHOLDER : plain;
+    }
+    return resolved;
+}
+
+export interface PlanOptions {
+    readonly stack: string;
+    /** Project directory (where Pulumi.yaml is). */
+    readonly cwd: string;
+    /** Directory the plan is written under, as <out>/<stack>/. */
+    readonly out: string;
+}
+
+/** Runs the plan and returns its exit code; everything it prints goes to `log` (stdout) and `error` (stderr). */
+export async function plan(
+    options: PlanOptions,
+    log: (line: string) => void = console.log,
+    error: (line: string) => void = console.error,
+    validator: Validator = startValidator(),
+): Promise<number> {
+    let file: StackFile;
+    try {
+        file = readStackFile(path.resolve(options.cwd), options.stack);
+    } catch (e) {
+        if (e instanceof StackFileError) {
+            error(`error: ${e.message}`);
+            return EXIT.config;
+        }
+        throw e;
+    }
+
+    const azure = projectConfig(file, "azure");
+    const cloud = new SimulatedCloud({
+        clientConfig: clientConfigFor(file),
+        vaultDnsSuffix: VAULT_DNS_SUFFIX[typeof azure.cloud === "string" ? azure.cloud : "PublicCloud"],
+    });
+    await cloud.install(file.project, file.stack);
+    pulumi.runtime.setAllConfig(file.config, file.secretKeys);
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown): void => void failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    let programExports: Record<string, unknown>;
+    try {
+        // A fresh load, so that one process can plan several stacks (as the tests do).
+        delete require.cache[require.resolve(file.program)];
+        programExports = require(file.program) as Record<string, unknown>;
+    } catch (e) {
+        process.off("unhandledRejection", onRejection);
+        if ((e as Error).name === "StackConfigError") {
+            error((e as Error).message);
+            return EXIT.config;
+        }
+        throw e;
+    }
+    await cloud.settle();
+    const outputs = await resolveOutputs(programExports);
+    process.off("unhandledRejection", onRejection);
+    if (failures.length > 0) {
+        for (const failure of failures) error(`error: ${(failure as Error).message ?? String(failure)}`);
+        return EXIT.violations;
+    }
+
+    const resources = planResources(cloud.resources);
+    const waves = wavesOf(resources);
+    const recordedObjects = cloud.resources.filter(isKubernetesObject);
+    const violations: Violation[] = await validator.validate(
+        recordedObjects.map((r) => reveal(r.inputs) as KubernetesObject),
+    );
+
+    const dir = path.resolve(options.out, file.stack);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.join(dir, "objects"), { recursive: true });
+    const taken = new Set<string>();
+    for (const r of recordedObjects) {
+        const object = redact(r.inputs) as KubernetesObject;
+        writeFileSync(
+            path.join(dir, "objects", objectFileName(object, taken)),
+            dump(object, { noRefs: true, lineWidth: -1 }),
+        );
+    }
+    const byUrn = new Map(cloud.resources.map((r) => [r.urn, r]));
+    writeFileSync(
+        path.join(dir, "plan.json"),
+        `${JSON.stringify(
+            {
+                project: file.project,
+                stack: file.stack,
+                resources: resources.map((r: PlannedResource) => ({
+                    urn: r.urn,
+                    type: r.type,
+                    name: r.name,
+                    parent: r.parent,
+                    custom: r.custom,
+                    wave: r.wave,
+                    dependsOn: r.dependsOn,
+                    inputs: r.custom ? redact(byUrn.get(r.urn)?.inputs) : undefined,
+                })),
+                waves: waves.map((wave) => wave.map((r) => r.urn)),
+                outputs,
+                violations,
+            },
+            null,
+            2,
+        )}\n`,
+    );
+    writeFileSync(path.join(dir, "graph.mmd"), renderMermaid(resources));
+
+    const custom = resources.filter((r) => r.custom);
+    log(`Plan of stack ${file.project}/${file.stack}, offline: simulated Azure, Entra ID and Kubernetes.`);
+    log("");
+    for (const line of renderTree(resources, `${file.project}-${file.stack}`)) log(`    ${line}`);
+    log("");
+    log("Dependency waves (a wave's resources can be created together, after every earlier wave):");
+    waves.forEach((wave, i) => {
+        log(
+            `    ${String(i + 1).padStart(2)}  ${wave.map((r) => `${r.name} (${r.type.split(":").pop()})`).join(", ")}`,
+        );
+    });
+    log("");
+    log("Outputs:");
+    for (const [name, value] of Object.entries(outputs)) log(`    ${name}: ${JSON.stringify(value)}`);
+    log("");
+    const relative = path.relative(process.cwd(), dir);
+    const shown = relative.startsWith("..") ? dir : relative;
+    log(`Wrote ${shown}/: objects/ (${recordedObjects.length} YAML files), plan.json, graph.mmd`);
+    if (violations.length > 0) {
+        log("");
+        log(`Schema violations (${violations.length}):`);
+        for (const v of violations) log(`    ${v.object}  ${v.field}  ${v.reason}`);
+        const bad = new Set(violations.map((v) => v.object)).size;
+        log(
+            `Plan FAILED: ${violations.length} violation${violations.length === 1 ? "" : "s"} in ${bad} of ${recordedObjects.length} objects.`,
+        );
+        return EXIT.violations;
+    }
+    log(
+        `Plan OK: ${custom.length} resources in ${resources.length - custom.length} components, ${waves.length} waves, ` +
+            `${recordedObjects.length} objects validated (${recordedObjects
+                .map((r) => describeObject(r.inputs as KubernetesObject).split(" ")[0])
+                .filter((k, i, all) => all.indexOf(k) === i)
+                .join(", ")}).`,
+    );
+    return EXIT.ok;
+}

@@ -1,0 +1,196 @@
+// The offline plan, run as a user runs it (`npm run plan`, a child process) and in-process for its contents.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { load } from "js-yaml";
+
+const root = path.resolve(__dirname, "..");
+const fixtures = path.join(__dirname, "fixtures");
+
+interface CliRun {
+    readonly status: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly out: string;
+}
+
+/** Runs `npm run plan` the way npm does, writing under a fresh temporary directory. */
+function runCli(...args: string[]): CliRun {
+    const out = mkdtempSync(path.join(tmpdir(), "plan-"));
+    const result = spawnSync(process.execPath, ["--require", "./loader.cjs", "plan/cli.ts", "--out", out, ...args], {
+        cwd: root,
+        encoding: "utf8",
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, out };
+}
+
+/** Every file under a directory, with its contents. */
+function filesUnder(dir: string): Array<[string, string]> {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => {
+            const file = path.join(entry.parentPath, entry.name);
+            return [path.relative(dir, file), readFileSync(file, "utf8")];
+        });
+}
+
+describe("offline plan", function () {
+    this.timeout(120_000);
+
+    describe("of the dev stack", () => {
+        let run: CliRun;
+        let planJson: {
+            resources: Array<{ custom: boolean; type: string; wave?: number; urn: string }>;
+            waves: string[][];
+        };
+        before(() => {
+            run = runCli("--stack", "dev");
+            planJson = JSON.parse(readFileSync(path.join(run.out, "dev", "plan.json"), "utf8"));
+        });
+        after(() => rmSync(run.out, { recursive: true, force: true }));
+
+        it("exits 0 with a one-line summary", () => {
+            assert.equal(run.status, 0, run.stderr);
+            const lines = run.stdout.trim().split("\n");
+            assert.match(
+                lines[lines.length - 1] as string,
+                /^Plan OK: 16 resources in 11 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\)\.$/,
+            );
+        });
+
+        it("registers the runbook's 16 resources", () => {
+            assert.equal(planJson.resources.filter((r) => r.custom).length, 16);
+        });
+
+        it("orders them in six waves: Azure and namespaces, identity, access and operator, store, ExternalSecret, Pod", () => {
+            const kinds = planJson.waves.map((wave) =>
+                wave.map((urn) => (urn.split("::")[2] as string).split("$").pop()?.split(":").pop()).sort(),
+            );
+            assert.deepEqual(kinds, [
+                ["Application", "Vault", "kubernetes"],
+                [
+                    "ApplicationApiAccess",
+                    "ApplicationIdentifierUri",
+                    "ApplicationPassword",
+                    "Namespace",
+                    "Namespace",
+                    "Secret",
+                    "ServicePrincipal",
+                ],
+                ["Release", "RoleAssignment", "Secret"],
+                ["ClusterSecretStore"],
+                ["ExternalSecret"],
+                ["Pod"],
+            ]);
+        });
+
+        it("prints the resource tree and the waves", () => {
+            assert.match(
+                run.stdout,
+                /├─ eso-keyvault:vault:KeyVault\s+vault\n\s+│ {2}└─ azure-native:keyvault:Vault\s+vault-vault\n/,
+            );
+            assert.match(run.stdout, /^\s+4 {2}store-store \(ClusterSecretStore\)$/m);
+        });
+
+        it("writes each Kubernetes object as YAML, plan.json and a Mermaid graph", () => {
+            const files = filesUnder(path.join(run.out, "dev"))
+                .map(([name]) => name)
+                .sort();
+            assert.deepEqual(files, [
+                "graph.mmd",
+                "objects/clustersecretstore-azure-secret-store.yaml",
+                "objects/externalsecret-app-namespace-external-secret.yaml",
+                "objects/namespace-app-namespace.yaml",
+                "objects/namespace-external-secrets.yaml",
+                "objects/pod-app-namespace-app-name.yaml",
+                "objects/secret-external-secrets-azure-secret-sp.yaml",
+                "plan.json",
+            ]);
+            const store = load(
+                readFileSync(
+                    path.join(run.out, "dev", "objects", "clustersecretstore-azure-secret-store.yaml"),
+                    "utf8",
+                ),
+            ) as { apiVersion: string; spec: { provider: { azurekv: { vaultUrl: string } } } };
+            assert.equal(store.apiVersion, "external-secrets.io/v1");
+            assert.equal(store.spec.provider.azurekv.vaultUrl, "https://external-secret-vault.vault.azure.net/");
+            const graph = readFileSync(path.join(run.out, "dev", "graph.mmd"), "utf8");
+            assert.match(graph, /^flowchart LR\n/);
+            // One arrow per dependency, leaving out the cluster provider every Kubernetes object depends on.
+            const dependencies = planJson.resources.flatMap((r: any) => (r.custom ? r.dependsOn : []));
+            assert.equal(
+                graph.match(/-->/g)?.length,
+                dependencies.filter((urn: string) => !urn.includes("pulumi:providers:")).length,
+            );
+        });
+    });
+
+    it("exits 2 on an invalid stack configuration, naming each problem and writing nothing", () => {
+        const run = runCli("--cwd", path.join(fixtures, "project"), "--stack", "broken");
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /Stack "broken" has 2 configuration problems; nothing was deployed:/);
+        assert.match(run.stderr, /- vault\.name "kv_broken" is invalid: use 3-24 letters/);
+        assert.match(
+            run.stderr,
+            /- externalSecrets\[0\]\.refreshInterval "5s" is invalid: use a duration of at least 1m/,
+        );
+        assert.deepEqual(filesUnder(run.out), []);
+        assert.equal(run.stdout, "");
+        rmSync(run.out, { recursive: true, force: true });
+    });
+
+    it("exits 1 when an object breaks ESO's v1 schema, naming the object and the field", () => {
+        const run = runCli("--cwd", path.join(fixtures, "invalid-object"), "--stack", "bad");
+        assert.equal(run.status, 1, run.stderr);
+        assert.match(
+            run.stdout,
+            /ExternalSecret apps\/app {2}\/spec\/target\/creationPolicy {2}must be equal to one of the allowed values: Owner, Orphan, Merge, None/,
+        );
+        assert.match(run.stdout, /Plan FAILED: 1 violation in 1 of 1 objects\.$/m);
+        rmSync(run.out, { recursive: true, force: true });
+    });
+
+    it("names the known stacks when asked for an unknown one", () => {
+        const run = runCli("--stack", "staging");
+        assert.equal(run.status, 2);
+        assert.match(
+            run.stderr,
+            /^error: no stack "staging": Pulumi\.staging\.yaml does not exist in .*; stacks here: dev/,
+        );
+        assert.doesNotMatch(run.stderr, /\n\s+at /);
+        rmSync(run.out, { recursive: true, force: true });
+    });
+
+    it("rejects an unknown option with its usage", () => {
+        const run = runCli("--stak", "dev");
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /^error: Unknown option '--stak'/);
+        assert.match(run.stderr, /usage: npm run plan -- \[--stack <name>\]/);
+        rmSync(run.out, { recursive: true, force: true });
+    });
+
+    it("never shows a secret value in its output or files", () => {
+        const run = runCli("--cwd", path.join(fixtures, "project"), "--stack", "secrets");
+        assert.equal(run.status, 0, run.stderr);
+        const planJson = JSON.parse(readFileSync(path.join(run.out, "secrets", "plan.json"), "utf8"));
+        const password = planJson.resources.find((r: { type: string }) => r.type.endsWith(":ApplicationPassword"));
+        assert.ok(password, "the plan has an application password");
+        const leaks = [
+            "plain-text-db-password-4711",
+            "kubeconfig-token-0815",
+            "ZW5jcnlwdGVkLWFwaS1rZXk",
+            "simulated-password-",
+        ];
+        for (const [where, text] of [["stdout", run.stdout], ["stderr", run.stderr], ...filesUnder(run.out)]) {
+            for (const leak of leaks) assert.ok(!(text as string).includes(leak), `${where} shows ${leak}`);
+        }
+        const secret = filesUnder(run.out).find(([name]) =>
+            name.endsWith("secret-external-secrets-azure-secret-sp.yaml"),
+        );
+        assert.match(secret?.[1] ?? "", /ClientSecret: '\[secret\]'/);
+        rmSync(run.out, { recursive: true, force: true });
+    });
+});

@@ -4,22 +4,23 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import {
-    AppRegistration,
-    ClientSecret,
     CredentialSecret,
+    EsoIdentity,
     ExternalSecretsOperator,
     KeyVault,
     Namespaces,
     SecretStore,
+    type StoreAuth,
     SyncedSecret,
-    VaultAccess,
     VaultSecrets,
     Workload,
 } from "./components";
+import { WORKLOAD_IDENTITY } from "./components/wellKnown";
 import { loadStackConfig } from "./stacks";
 
 // Validate everything first: a bad key stops the run before any resource is registered.
 const config = loadStackConfig();
+const { auth } = config;
 
 const client = authorization.getClientConfigOutput();
 const tenantId = config.azure.tenantId ?? client.tenantId;
@@ -44,60 +45,91 @@ new VaultSecrets("seeded", {
     secrets: config.seededSecrets,
 });
 
-// 3-4. ESO's identity: app registration, service principal, Key Vault permission, read access, client secret.
-const identity = new AppRegistration("eso-identity", {
-    displayName: config.auth.displayName,
+// 3-4. ESO's identity in Azure (service principal, workload identity or managed identity), allowed to read the vault.
+const serviceAccount = {
+    namespace: config.eso.namespace,
+    name: auth.mode === "workloadIdentity" ? auth.serviceAccountName : config.eso.releaseName,
+};
+const identity = new EsoIdentity("eso", {
+    identity: auth.mode === "workloadIdentity" ? { ...auth, serviceAccount } : auth,
     owners: [client.objectId],
-});
-const access = new VaultAccess("eso-access", {
-    principalId: identity.servicePrincipalObjectId,
     subscriptionId: client.subscriptionId,
     scopes: { vault: vault.vaultId },
 });
-const password = new ClientSecret("eso-password", {
-    applicationId: identity.applicationId,
-    slot: config.auth.passwordSlot,
-    lifetimeDays: config.auth.passwordLifetimeDays,
-});
 
-// 5-6. The operator, and the credentials it signs in with.
+// 5. The operator. With workload identity its service account carries the identity and its pods get the token.
 const operator = new ExternalSecretsOperator(
     "eso",
-    { namespace: config.eso.namespace, releaseName: config.eso.releaseName, chartVersion: config.eso.chartVersion },
-    onCluster,
-);
-const credentials = new CredentialSecret(
-    "eso-credentials",
     {
-        namespace: operator.namespace,
-        secretName: config.auth.credentialSecret.name,
-        clientIdKey: config.auth.credentialSecret.clientIdKey,
-        clientSecretKey: config.auth.credentialSecret.clientSecretKey,
-        clientId: identity.clientId,
-        clientSecret: password.value,
+        namespace: config.eso.namespace,
+        releaseName: config.eso.releaseName,
+        chartVersion: config.eso.chartVersion,
+        values:
+            auth.mode === "workloadIdentity"
+                ? {
+                      serviceAccount: {
+                          name: serviceAccount.name,
+                          annotations: {
+                              [WORKLOAD_IDENTITY.clientIdAnnotation]: identity.clientId,
+                              [WORKLOAD_IDENTITY.tenantIdAnnotation]: tenantId,
+                          },
+                      },
+                      podLabels: { [WORKLOAD_IDENTITY.useLabel]: "true" },
+                  }
+                : {},
     },
     onCluster,
 );
 
-// 7. The store: applied once the webhook serves, the identity may read the vault and its credentials exist.
+// 6. How the store signs in: the credential Secret, the operator's service account, or the nodes' identity.
+let storeAuth: StoreAuth;
+const storeWaitsFor: pulumi.Resource[] = [operator.release, ...identity.grants];
+if (auth.mode === "servicePrincipal") {
+    const credentials = new CredentialSecret(
+        "eso-credentials",
+        {
+            namespace: operator.namespace,
+            secretName: auth.credentialSecret.name,
+            clientIdKey: auth.credentialSecret.clientIdKey,
+            clientSecretKey: auth.credentialSecret.clientSecretKey,
+            clientId: identity.clientId,
+            clientSecret: identity.clientSecret as pulumi.Output<string>,
+        },
+        onCluster,
+    );
+    storeWaitsFor.push(credentials.secret);
+    storeAuth = {
+        type: "servicePrincipal",
+        secretNamespace: operator.namespace,
+        ...auth.credentialSecret,
+        secretName: credentials.secretName,
+    };
+} else if (auth.mode === "workloadIdentity") {
+    storeAuth = {
+        type: "workloadIdentity",
+        serviceAccountName: serviceAccount.name,
+        serviceAccountNamespace: operator.namespace,
+    };
+} else {
+    storeAuth = { type: "managedIdentity", identityId: auth.clientId };
+}
+
+// 7. The store: applied once the webhook serves and the identity may read the vault; `up` waits for Ready.
 const store = new SecretStore(
     "store",
     {
         storeName: config.store.name,
+        scope: { kind: "ClusterSecretStore" },
         vaultUrl: vault.vaultUri,
         tenantId,
-        auth: {
-            type: "servicePrincipal",
-            secretName: credentials.secretName,
-            secretNamespace: operator.namespace,
-            clientIdKey: config.auth.credentialSecret.clientIdKey,
-            clientSecretKey: config.auth.credentialSecret.clientSecretKey,
-        },
+        cloud: config.azure.cloud,
+        auth: storeAuth,
+        readyTimeoutSeconds: config.store.readyTimeoutSeconds,
     },
-    { ...onCluster, dependsOn: [operator.release, ...access.assignments, credentials.secret] },
+    { ...onCluster, dependsOn: storeWaitsFor },
 );
 
-// 8. Synced secrets, in their namespaces.
+// 8. Synced secrets, in their namespaces; `up` waits until each is Ready.
 const namespaces = new Namespaces(
     "apps",
     {
@@ -119,13 +151,14 @@ const synced = new Map(
                 refreshInterval: es.refreshInterval,
                 creationPolicy: es.creationPolicy,
                 data: es.data,
+                readyTimeoutSeconds: config.store.readyTimeoutSeconds,
             },
             { ...onCluster, dependsOn: [store.store] },
         ),
     ]),
 );
 
-// 9. Workloads that mount a synced Secret, created once their ExternalSecret exists.
+// 9. Workloads that mount a synced Secret, created once their ExternalSecret is Ready.
 for (const workload of config.workloads) {
     const source = synced.get(`${workload.namespace}/${workload.externalSecret}`) as SyncedSecret;
     new Workload(
@@ -147,5 +180,5 @@ export const vaultUri = vault.vaultUri;
 export const clientId = identity.clientId;
 export const storeName = store.storeName;
 export const externalSecretNames = [...synced.values()].map((s) => s.externalSecretName);
-export const credentialsExpireOn = password.endDate;
+export const credentialsExpireOn = identity.clientSecretExpiresOn;
 export const tenant = pulumi.output(tenantId);

@@ -1,65 +1,132 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
-import { ESO_API_VERSION } from "./wellKnown";
+import { awaitReady, type AzureCloud, ESO_API_VERSION, KEY_VAULT_DNS_SUFFIX } from "./wellKnown";
 
-/** Where ESO finds the service principal's credentials: a Kubernetes Secret in ESO's namespace. */
-export interface ServicePrincipalStoreAuth {
-    readonly type: "servicePrincipal";
-    readonly secretName: pulumi.Input<string>;
-    readonly secretNamespace: pulumi.Input<string>;
-    readonly clientIdKey: string;
-    readonly clientSecretKey: string;
-}
+/** How ESO authenticates to Key Vault. */
+export type StoreAuth =
+    | {
+          /** Client id and secret from a Kubernetes Secret. */
+          readonly type: "servicePrincipal";
+          readonly secretName: pulumi.Input<string>;
+          /** Namespace of that Secret (required by a ClusterSecretStore; a SecretStore reads its own namespace). */
+          readonly secretNamespace: pulumi.Input<string>;
+          readonly clientIdKey: string;
+          readonly clientSecretKey: string;
+      }
+    | {
+          /** A federated token of a Kubernetes service account annotated with the client and tenant ids. */
+          readonly type: "workloadIdentity";
+          readonly serviceAccountName: pulumi.Input<string>;
+          readonly serviceAccountNamespace: pulumi.Input<string>;
+      }
+    | {
+          /** A user-assigned managed identity on the nodes, chosen by its client id. */
+          readonly type: "managedIdentity";
+          readonly identityId: pulumi.Input<string>;
+      };
 
-export type StoreAuth = ServicePrincipalStoreAuth;
+/** Where the store lives and who may use it. */
+export type StoreScope =
+    | {
+          /** One store for the cluster; with `namespaces`, usable only from those namespaces. */
+          readonly kind: "ClusterSecretStore";
+          readonly namespaces?: readonly string[];
+      }
+    | {
+          /** A store inside one namespace, usable only there. */
+          readonly kind: "SecretStore";
+          readonly namespace: pulumi.Input<string>;
+      };
 
 export interface SecretStoreArgs {
     /** Store name (the runbook's `azure-secret-store`). */
     readonly storeName: string;
+    readonly scope: StoreScope;
     /** Key Vault URI, such as https://name.vault.azure.net/. */
     readonly vaultUrl: pulumi.Input<string>;
     /** Entra ID tenant of the vault. */
     readonly tenantId: pulumi.Input<string>;
-    /** How ESO authenticates to Key Vault. */
+    /** Azure cloud of the vault: ESO's `environmentType`. */
+    readonly cloud: AzureCloud;
     readonly auth: StoreAuth;
+    /** Seconds `pulumi up` waits for the store to report Ready before failing. */
+    readonly readyTimeoutSeconds: number;
 }
 
-/** An ESO ClusterSecretStore for Azure Key Vault (`external-secrets.io/v1`, provider `azurekv`). */
+/** The vault URI, if it lies in the given cloud; otherwise an error naming both. */
+export function vaultUrlInCloud(url: string, cloud: AzureCloud): string {
+    const suffix = KEY_VAULT_DNS_SUFFIX[cloud];
+    if (!new RegExp(`^https://[a-zA-Z0-9-]+\\.${suffix.replace(/\./g, "\\.")}/?$`).test(url)) {
+        throw new Error(
+            `the vault URI ${url} is not in ${cloud} (*.${suffix}): check azure.cloud and the providers' environment`,
+        );
+    }
+    return url;
+}
+
+function azurekvAuth(auth: StoreAuth, scope: StoreScope): Record<string, unknown> {
+    // A ClusterSecretStore must name the namespace of everything it refers to; a SecretStore may not leave its own.
+    const inNamespace = (namespace: pulumi.Input<string>) => (scope.kind === "ClusterSecretStore" ? { namespace } : {});
+    switch (auth.type) {
+        case "servicePrincipal":
+            return {
+                authType: "ServicePrincipal",
+                authSecretRef: {
+                    clientId: { name: auth.secretName, key: auth.clientIdKey, ...inNamespace(auth.secretNamespace) },
+                    clientSecret: {
+                        name: auth.secretName,
+                        key: auth.clientSecretKey,
+                        ...inNamespace(auth.secretNamespace),
+                    },
+                },
+            };
+        case "workloadIdentity":
+            return {
+                authType: "WorkloadIdentity",
+                serviceAccountRef: { name: auth.serviceAccountName, ...inNamespace(auth.serviceAccountNamespace) },
+            };
+        case "managedIdentity":
+            return { authType: "ManagedIdentity", identityId: auth.identityId };
+    }
+}
+
+/**
+ * An ESO store for Azure Key Vault (`external-secrets.io/v1`, provider `azurekv`). `pulumi up` waits for it to
+ * report Ready, which proves ESO can sign in and read the vault.
+ */
 export class SecretStore extends pulumi.ComponentResource {
     public readonly storeName: pulumi.Output<string>;
-    public readonly kind = "ClusterSecretStore";
+    public readonly kind: StoreScope["kind"];
     /** The store object, for `dependsOn`. */
     public readonly store: CustomResource;
 
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:eso:SecretStore", name, {}, opts);
 
-        const { auth } = args;
+        const { scope } = args;
+        this.kind = scope.kind;
+        // The providers and the store must agree on the cloud, or ESO would look for the vault elsewhere.
+        const vaultUrl = pulumi.output(args.vaultUrl).apply((url) => vaultUrlInCloud(url, args.cloud));
         this.store = new CustomResource(
             `${name}-store`,
             {
                 apiVersion: ESO_API_VERSION,
-                kind: this.kind,
-                metadata: { name: args.storeName },
+                kind: scope.kind,
+                metadata: {
+                    name: args.storeName,
+                    ...(scope.kind === "SecretStore" ? { namespace: scope.namespace } : {}),
+                    annotations: awaitReady(args.readyTimeoutSeconds),
+                },
                 spec: {
+                    ...(scope.kind === "ClusterSecretStore" && scope.namespaces !== undefined
+                        ? { conditions: [{ namespaces: [...scope.namespaces] }] }
+                        : {}),
                     provider: {
                         azurekv: {
-                            authType: "ServicePrincipal",
                             tenantId: args.tenantId,
-                            vaultUrl: args.vaultUrl,
-                            // A ClusterSecretStore must name the namespace of every secret it refers to.
-                            authSecretRef: {
-                                clientId: {
-                                    name: auth.secretName,
-                                    namespace: auth.secretNamespace,
-                                    key: auth.clientIdKey,
-                                },
-                                clientSecret: {
-                                    name: auth.secretName,
-                                    namespace: auth.secretNamespace,
-                                    key: auth.clientSecretKey,
-                                },
-                            },
+                            vaultUrl,
+                            environmentType: args.cloud,
+                            ...azurekvAuth(args.auth, scope),
                         },
                     },
                 },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
-import { ESO_API_VERSION } from "./wellKnown";
+import { awaitReady, ESO_API_VERSION } from "./wellKnown";
 
 export interface SyncedSecretArgs {
     /** ExternalSecret name. */
@@ -17,9 +17,14 @@ export interface SyncedSecretArgs {
     readonly creationPolicy: "Owner" | "Orphan" | "Merge" | "None";
     /** Secret key -> Key Vault secret name. */
     readonly data: Readonly<Record<string, string>>;
+    /** Seconds `pulumi up` waits for the ExternalSecret to report Ready (its Secret synced) before failing. */
+    readonly readyTimeoutSeconds: number;
 }
 
-/** An ESO ExternalSecret that copies Key Vault secrets into a Kubernetes Secret and keeps it fresh. */
+/**
+ * An ESO ExternalSecret that copies Key Vault secrets into a Kubernetes Secret and keeps it fresh. `pulumi up`
+ * waits until it reports Ready: the Secret is really synced, or the run fails naming this ExternalSecret.
+ */
 export class SyncedSecret extends pulumi.ComponentResource {
     public readonly externalSecretName: pulumi.Output<string>;
     /** Name of the Secret ESO writes, once the ExternalSecret exists. */
@@ -35,7 +40,11 @@ export class SyncedSecret extends pulumi.ComponentResource {
             {
                 apiVersion: ESO_API_VERSION,
                 kind: "ExternalSecret",
-                metadata: { name: args.externalSecretName, namespace: args.namespace },
+                metadata: {
+                    name: args.externalSecretName,
+                    namespace: args.namespace,
+                    annotations: awaitReady(args.readyTimeoutSeconds),
+                },
                 spec: {
                     refreshInterval: args.refreshInterval,
                     secretStoreRef: { kind: args.store.kind, name: args.store.name },

@@ -35,3 +35,37 @@ export const WORKLOAD_UID = 65532;
 
 /** File mode of mounted secret files: owner read only. With fsGroup, kubelet adds group read (0440 effective). */
 export const SECRET_FILE_MODE = 0o400;
+
+/** Azure AD Workload Identity: the token audience Entra ID accepts, and the names its webhook reads. */
+export const WORKLOAD_IDENTITY = {
+    audience: "api://AzureADTokenExchange",
+    clientIdAnnotation: "azure.workload.identity/client-id",
+    tenantIdAnnotation: "azure.workload.identity/tenant-id",
+    useLabel: "azure.workload.identity/use",
+} as const;
+
+/** The federated credential subject of a Kubernetes service account. */
+export function serviceAccountSubject(namespace: string, name: string): string {
+    return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/** pulumi-kubernetes await annotations: `pulumi up` waits until the condition holds, or fails after the timeout. */
+export const PULUMI_AWAIT = {
+    waitFor: "pulumi.com/waitFor",
+    timeoutSeconds: "pulumi.com/timeoutSeconds",
+} as const;
+
+/** Annotations that make `pulumi up` wait for an ESO object's Ready condition. */
+export function awaitReady(timeoutSeconds: number): Record<string, string> {
+    return { [PULUMI_AWAIT.waitFor]: "condition=Ready", [PULUMI_AWAIT.timeoutSeconds]: String(timeoutSeconds) };
+}
+
+/** Key Vault's DNS suffix in each Azure cloud (ESO's `environmentType` values). */
+export const KEY_VAULT_DNS_SUFFIX = {
+    PublicCloud: "vault.azure.net",
+    USGovernmentCloud: "vault.usgovcloudapi.net",
+    ChinaCloud: "vault.azure.cn",
+    GermanCloud: "vault.microsoftazure.de",
+} as const;
+
+export type AzureCloud = keyof typeof KEY_VAULT_DNS_SUFFIX;

@@ -5,20 +5,13 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { dump } from "js-yaml";
+import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
 import { mapSecrets, reveal, SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
 import { readStackFile, SECRET_PLACEHOLDER, StackFileError, type StackFile } from "./stackFile";
 import { describeObject, startValidator, type KubernetesObject, type Validator, type Violation } from "./validate";
 
 export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
-
-/** Key Vault DNS suffixes per Azure cloud, for the simulated vault URI. */
-const VAULT_DNS_SUFFIX: Record<string, string> = {
-    PublicCloud: "vault.azure.net",
-    USGovernmentCloud: "vault.usgovcloudapi.net",
-    ChinaCloud: "vault.azure.cn",
-    GermanCloud: "vault.microsoftazure.de",
-};
 
 /** Wire values with every secret replaced by the placeholder, keeping the keys of secret maps. */
 function redact(value: unknown): unknown {
@@ -77,7 +70,7 @@ async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<
             new Promise<unknown>((resolve) => output.apply(resolve)),
             pulumi.isSecret(output),
         ]);
-        resolved[name] = secret ? SECRET_PLACEHOLDER : plain;
+        if (plain !== undefined) resolved[name] = secret ? SECRET_PLACEHOLDER : plain;
     }
     return resolved;
 }
@@ -111,7 +104,7 @@ export async function plan(
     const azure = projectConfig(file, "azure");
     const cloud = new SimulatedCloud({
         clientConfig: clientConfigFor(file),
-        vaultDnsSuffix: VAULT_DNS_SUFFIX[typeof azure.cloud === "string" ? azure.cloud : "PublicCloud"],
+        vaultDnsSuffix: KEY_VAULT_DNS_SUFFIX[(azure.cloud as AzureCloud | undefined) ?? "PublicCloud"],
     });
     await cloud.install(file.project, file.stack);
     pulumi.runtime.setAllConfig(file.config, file.secretKeys);

@@ -14,7 +14,13 @@ export interface StackContext {
     readonly stack: string;
 }
 
-export type AuthConfig = Parsed["auth"] & { readonly displayName: string };
+type ParsedAuth = Parsed["auth"];
+
+/** The authentication mode, with the app registration's display name resolved where there is one. */
+export type AuthConfig =
+    | (Extract<ParsedAuth, { mode: "servicePrincipal" }> & { readonly displayName: string })
+    | (Extract<ParsedAuth, { mode: "workloadIdentity" }> & { readonly displayName: string })
+    | Extract<ParsedAuth, { mode: "managedIdentity" }>;
 
 export interface ExternalSecretConfig extends Omit<Parsed["externalSecrets"][number], "target"> {
     /** The Kubernetes Secret ESO writes; defaults to the ExternalSecret's name. */
@@ -143,7 +149,10 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         azure: config.azure,
         vault: config.vault,
         seededSecrets,
-        auth: { ...config.auth, displayName: config.auth.displayName ?? `${context.project}-${context.stack}` },
+        auth:
+            config.auth.mode === "managedIdentity"
+                ? config.auth
+                : { ...config.auth, displayName: config.auth.displayName ?? `${context.project}-${context.stack}` },
         kubernetes: {
             ...config.kubernetes,
             ...(config.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(config.kubeconfig) }),

@@ -126,6 +126,23 @@ export const containerImage = () => {
     );
 };
 
+/** The cluster's OIDC issuer: an https URL without query or fragment (`az aks show --query oidcIssuerProfile.issuerUrl`). */
+export const issuerUrl = () => {
+    const rule =
+        "use the cluster's OIDC issuer, an https URL such as https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/ (az aks show --query oidcIssuerProfile.issuerUrl)";
+    return v.pipe(
+        v.string(rule),
+        v.check((text) => {
+            try {
+                const url = new URL(text);
+                return url.protocol === "https:" && url.search === "" && url.hash === "" && url.username === "";
+            } catch {
+                return false;
+            }
+        }, rule),
+    );
+};
+
 export const absolutePath = () =>
     pattern(/^\/[^\0]*[^/\0]$/, 'use an absolute directory path such as "/credentials" (not "/" itself)');
 

@@ -15,6 +15,9 @@ export const DEFAULTS = {
     esoReleaseName: "external-secrets",
     chartVersion: "2.9.0",
     storeName: "azure-secret-store",
+    readyTimeoutSeconds: 900,
+    cloud: "PublicCloud",
+    serviceAccountName: "external-secrets",
     refreshInterval: "1h",
     creationPolicy: "Owner",
     mountPath: "/credentials",
@@ -24,6 +27,13 @@ const azure = v.strictObject({
     resourceGroupName: rules.resourceGroupName(),
     location: rules.azureLocation(),
     tenantId: v.optional(rules.guid("Entra ID tenant id")),
+    cloud: v.optional(
+        rules.oneOf(
+            ["PublicCloud", "USGovernmentCloud", "ChinaCloud", "GermanCloud"],
+            "use PublicCloud, USGovernmentCloud, ChinaCloud or GermanCloud (the Azure cloud of the vault)",
+        ),
+        DEFAULTS.cloud,
+    ),
 });
 
 const vault = v.strictObject({
@@ -55,7 +65,26 @@ const servicePrincipal = v.strictObject({
     credentialSecret: v.optional(credentialSecret, {}),
 });
 
-const auth = v.variant("mode", [servicePrincipal], 'use "servicePrincipal"');
+/** ESO signs in with a federated token of its service account: no secret exists anywhere. */
+const workloadIdentity = v.strictObject({
+    mode: v.literal("workloadIdentity"),
+    displayName: v.optional(rules.displayName()),
+    oidcIssuerUrl: rules.issuerUrl(),
+    serviceAccountName: v.optional(rules.k8sName(), DEFAULTS.serviceAccountName),
+});
+
+/** ESO signs in as a user-assigned managed identity attached to the cluster's nodes. */
+const managedIdentity = v.strictObject({
+    mode: v.literal("managedIdentity"),
+    clientId: rules.guid("client id of the user-assigned managed identity"),
+    principalId: rules.guid("object (principal) id of the user-assigned managed identity"),
+});
+
+const auth = v.variant(
+    "mode",
+    [servicePrincipal, workloadIdentity, managedIdentity],
+    'use "servicePrincipal", "workloadIdentity" or "managedIdentity"',
+);
 
 const kubernetes = v.strictObject({
     context: v.optional(rules.text("use the name of a context in the kubeconfig")),
@@ -70,6 +99,10 @@ const eso = v.strictObject({
 
 const store = v.strictObject({
     name: v.optional(rules.k8sName(), DEFAULTS.storeName),
+    readyTimeoutSeconds: v.optional(
+        rules.integer(60, 3600, "seconds `pulumi up` waits for the store and each ExternalSecret to be Ready"),
+        DEFAULTS.readyTimeoutSeconds,
+    ),
 });
 
 const externalSecret = v.strictObject({

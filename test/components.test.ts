@@ -11,6 +11,7 @@ import {
     SyncedSecret,
     VaultAccess,
     VaultSecrets,
+    vaultUrlInCloud,
     Workload,
 } from "../components";
 import { inputsOf, isSecretInput, only, startCloud, TYPES, unwrap } from "./mocks";
@@ -233,12 +234,14 @@ describe("ExternalSecretsOperator", () => {
 });
 
 describe("SecretStore", () => {
-    it("is an external-secrets.io/v1 ClusterSecretStore for Azure Key Vault with namespaced secret refs", async () => {
+    async function storeWith(args: Partial<ConstructorParameters<typeof SecretStore>[1]> = {}) {
         const cloud = await startCloud();
         new SecretStore("store", {
             storeName: "azure-secret-store",
+            scope: { kind: "ClusterSecretStore" },
             vaultUrl: "https://kv-test.vault.azure.net/",
             tenantId: "11111111-1111-4111-a111-111111111111",
+            cloud: "PublicCloud",
             auth: {
                 type: "servicePrincipal",
                 secretName: "azure-secret-sp",
@@ -246,9 +249,15 @@ describe("SecretStore", () => {
                 clientIdKey: "ClientID",
                 clientSecretKey: "ClientSecret",
             },
+            readyTimeoutSeconds: 900,
+            ...args,
         });
         await cloud.settle();
-        const store = inputsOf(only(cloud, TYPES.clusterSecretStore));
+        return cloud;
+    }
+
+    it("is an external-secrets.io/v1 ClusterSecretStore for Azure Key Vault with namespaced secret refs", async () => {
+        const store = inputsOf(only(await storeWith(), TYPES.clusterSecretStore));
         assert.equal(store.apiVersion, "external-secrets.io/v1");
         assert.equal(store.kind, "ClusterSecretStore");
         assert.equal(store.metadata.name, "azure-secret-store");
@@ -256,11 +265,29 @@ describe("SecretStore", () => {
             authType: "ServicePrincipal",
             tenantId: "11111111-1111-4111-a111-111111111111",
             vaultUrl: "https://kv-test.vault.azure.net/",
+            environmentType: "PublicCloud",
             authSecretRef: {
                 clientId: { name: "azure-secret-sp", namespace: "external-secrets", key: "ClientID" },
                 clientSecret: { name: "azure-secret-sp", namespace: "external-secrets", key: "ClientSecret" },
             },
         });
+    });
+
+    it("makes `pulumi up` wait until the store is Ready, for the configured time", async () => {
+        const store = inputsOf(only(await storeWith({ readyTimeoutSeconds: 1200 }), TYPES.clusterSecretStore));
+        assert.deepEqual(store.metadata.annotations, {
+            "pulumi.com/waitFor": "condition=Ready",
+            "pulumi.com/timeoutSeconds": "1200",
+        });
+    });
+
+    it("accepts a vault URI of its cloud and refuses one of another cloud", () => {
+        assert.doesNotThrow(() => vaultUrlInCloud("https://kv-test.vault.azure.cn/", "ChinaCloud"));
+        assert.doesNotThrow(() => vaultUrlInCloud("https://kv-test.vault.usgovcloudapi.net/", "USGovernmentCloud"));
+        assert.throws(
+            () => vaultUrlInCloud("https://kv-test.vault.azure.net/", "ChinaCloud"),
+            /^Error: the vault URI https:\/\/kv-test\.vault\.azure\.net\/ is not in ChinaCloud \(\*\.vault\.azure\.cn\)/,
+        );
     });
 });
 
@@ -275,11 +302,16 @@ describe("SyncedSecret", () => {
             refreshInterval: "1h",
             creationPolicy: "Owner",
             data: { "cloud-credentials": "key-vault-secret-name" },
+            readyTimeoutSeconds: 900,
         });
         await cloud.settle();
         const es = inputsOf(only(cloud, TYPES.externalSecret));
         assert.equal(es.apiVersion, "external-secrets.io/v1");
-        assert.deepEqual(es.metadata, { name: "external-secret", namespace: "app-namespace" });
+        assert.deepEqual(es.metadata, {
+            name: "external-secret",
+            namespace: "app-namespace",
+            annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "900" },
+        });
         assert.deepEqual(es.spec, {
             refreshInterval: "1h",
             secretStoreRef: { kind: "ClusterSecretStore", name: "azure-secret-store" },

@@ -207,7 +207,7 @@ describe("stack configuration", () => {
             [
                 "an unknown authentication mode",
                 (c) => (c.auth.mode = "magic"),
-                'auth.mode "magic" is invalid: use "servicePrincipal".',
+                'auth.mode "magic" is invalid: use "servicePrincipal", "workloadIdentity" or "managedIdentity".',
             ],
             [
                 "an image tagged latest",
@@ -248,6 +248,93 @@ describe("stack configuration", () => {
         for (const [what, change, message] of cases) {
             it(what, () => assert.deepEqual(problemsWith(change), [message]));
         }
+
+        const ISSUER_RULE =
+            "use the cluster's OIDC issuer, an https URL such as https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/ (az aks show --query oidcIssuerProfile.issuerUrl)";
+        const combinations: Array<[string, Record<string, unknown>, string[]]> = [
+            [
+                "workload identity without an issuer URL",
+                { mode: "workloadIdentity" },
+                ["auth.oidcIssuerUrl is required: set it with `pulumi config set --path auth.oidcIssuerUrl <value>`."],
+            ],
+            [
+                "workload identity with a plain-http issuer URL",
+                { mode: "workloadIdentity", oidcIssuerUrl: "http://issuer.example.com/" },
+                [`auth.oidcIssuerUrl "http://issuer.example.com/" is invalid: ${ISSUER_RULE}.`],
+            ],
+            [
+                "workload identity with an issuer that is not a URL",
+                { mode: "workloadIdentity", oidcIssuerUrl: "aks-prod" },
+                [`auth.oidcIssuerUrl "aks-prod" is invalid: ${ISSUER_RULE}.`],
+            ],
+            [
+                "workload identity with an issuer URL carrying a query",
+                { mode: "workloadIdentity", oidcIssuerUrl: "https://issuer.example.com/?x=1" },
+                [`auth.oidcIssuerUrl "https://issuer.example.com/?x=1" is invalid: ${ISSUER_RULE}.`],
+            ],
+            [
+                "managed identity without its ids",
+                { mode: "managedIdentity" },
+                [
+                    "auth.clientId is required: set it with `pulumi config set --path auth.clientId <value>`.",
+                    "auth.principalId is required: set it with `pulumi config set --path auth.principalId <value>`.",
+                ],
+            ],
+            [
+                "managed identity with a client id that is not a GUID",
+                {
+                    mode: "managedIdentity",
+                    clientId: "my-identity",
+                    principalId: "66666666-6666-4666-a666-666666666666",
+                },
+                [
+                    'auth.clientId "my-identity" is invalid: use a GUID such as 00000000-0000-0000-0000-000000000000 (client id of the user-assigned managed identity).',
+                ],
+            ],
+            [
+                "a password setting in workload identity mode",
+                { mode: "workloadIdentity", oidcIssuerUrl: "https://issuer.example.com/", passwordSlot: "b" },
+                [
+                    "auth.passwordSlot is not a known key: use one of mode, displayName, oidcIssuerUrl, serviceAccountName (see the key reference in Pulumi.yaml).",
+                ],
+            ],
+            [
+                "an app registration name in managed identity mode",
+                {
+                    mode: "managedIdentity",
+                    displayName: "eso",
+                    clientId: "55555555-5555-4555-a555-555555555555",
+                    principalId: "66666666-6666-4666-a666-666666666666",
+                },
+                [
+                    "auth.displayName is not a known key: use one of mode, clientId, principalId (see the key reference in Pulumi.yaml).",
+                ],
+            ],
+        ];
+        for (const [what, auth, messages] of combinations) {
+            it(what, () =>
+                assert.deepEqual(
+                    problemsWith((c) => (c.auth = auth)),
+                    messages,
+                ),
+            );
+        }
+
+        it("an unknown Azure cloud", () =>
+            assert.deepEqual(
+                problemsWith((c) => (c.azure.cloud = "AzureCloud")),
+                [
+                    'azure.cloud "AzureCloud" is invalid: use PublicCloud, USGovernmentCloud, ChinaCloud or GermanCloud (the Azure cloud of the vault).',
+                ],
+            ));
+
+        it("a ready timeout under a minute", () =>
+            assert.deepEqual(
+                problemsWith((c) => (c.store = { readyTimeoutSeconds: 10 })),
+                [
+                    "store.readyTimeoutSeconds 10 is invalid: use a whole number from 60 to 3600 (seconds `pulumi up` waits for the store and each ExternalSecret to be Ready).",
+                ],
+            ));
 
         it("never shows a secret value in a message", () => {
             const problems = problemsWith((c) => (c.seededSecrets = { "db-password": 12345678 }));

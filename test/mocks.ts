@@ -43,11 +43,13 @@ export function runbookConfig(): Record<string, unknown> {
 export interface CloudOptions {
     /** Simulated latency per resource type, in milliseconds. */
     readonly latencyMs?: (type: string, name: string) => number;
+    /** Key Vault DNS suffix of the simulated cloud. */
+    readonly vaultDnsSuffix?: string;
 }
 
 /** Installs a fresh simulated cloud as Pulumi's runtime. */
 export async function startCloud(options: CloudOptions = {}): Promise<SimulatedCloud> {
-    const cloud = new SimulatedCloud({ clientConfig: CLIENT_CONFIG, latencyMs: options.latencyMs });
+    const cloud = new SimulatedCloud({ clientConfig: CLIENT_CONFIG, ...options });
     await cloud.install(PROJECT, STACK);
     return cloud;
 }

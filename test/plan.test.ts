@@ -57,7 +57,7 @@ describe("offline plan", function () {
             const lines = run.stdout.trim().split("\n");
             assert.match(
                 lines[lines.length - 1] as string,
-                /^Plan OK: 16 resources in 11 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\)\.$/,
+                /^Plan OK: 16 resources in 12 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\)\.$/,
             );
         });
 
@@ -126,6 +126,19 @@ describe("offline plan", function () {
                 dependencies.filter((urn: string) => !urn.includes("pulumi:providers:")).length,
             );
         });
+    });
+
+    it("plans every stack of the repository cleanly", () => {
+        const stacks = readdirSync(root)
+            .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+            .filter((stack): stack is string => stack !== undefined);
+        assert.ok(stacks.includes("prod"), `found stacks ${stacks.join(", ")}`);
+        for (const stack of stacks) {
+            const run = runCli("--stack", stack);
+            assert.equal(run.status, 0, `${stack}: ${run.stderr}${run.stdout}`);
+            assert.match(run.stdout, /^Plan OK: /m);
+            rmSync(run.out, { recursive: true, force: true });
+        }
     });
 
     it("exits 2 on an invalid stack configuration, naming each problem and writing nothing", () => {

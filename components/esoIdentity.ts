@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AppRegistration } from "./appRegistration";
+import { ClientSecret } from "./clientSecret";
+import { FederatedCredential } from "./federatedCredential";
+import { VaultAccess } from "./vaultAccess";
+
+/** How ESO authenticates to Azure. Each mode carries only what it needs, so invalid mixes do not type-check. */
+export type IdentityMode =
+    | {
+          /** An app registration with a client secret kept in a Kubernetes Secret (the runbook's way). */
+          readonly mode: "servicePrincipal";
+          readonly displayName: string;
+          /** Live password slot; switching it rotates the password without a gap. */
+          readonly passwordSlot: "a" | "b";
+          readonly passwordLifetimeDays: number;
+      }
+    | {
+          /** An app registration trusting a Kubernetes service account's tokens: no secret at all. */
+          readonly mode: "workloadIdentity";
+          readonly displayName: string;
+          readonly oidcIssuerUrl: string;
+          readonly serviceAccount: { readonly namespace: string; readonly name: string };
+      }
+    | {
+          /** A user-assigned managed identity that already exists and is attached to the cluster's nodes. */
+          readonly mode: "managedIdentity";
+          readonly clientId: string;
+          readonly principalId: string;
+      };
+
+export interface EsoIdentityArgs {
+    readonly identity: IdentityMode;
+    /** Object ids that own created app registrations (the deploying identity). */
+    readonly owners: pulumi.Input<pulumi.Input<string>[]>;
+    /** Subscription of the vault, for role definition ids. */
+    readonly subscriptionId: pulumi.Input<string>;
+    /**
+     * What the identity may read: the vault id, or secret ids for least privilege. Keys name the role assignments
+     * and must stay stable.
+     */
+    readonly scopes: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Clock for password end dates; tests pin it.
+     * @default new Date()
+     */
+    readonly now?: Date;
+}
+
+/** The Azure identity ESO signs in as, in one of three modes, with "Key Vault Secrets User" on the given scopes. */
+export class EsoIdentity extends pulumi.ComponentResource {
+    /** Client id ESO presents. */
+    public readonly clientId: pulumi.Output<string>;
+    /** The client secret, a Pulumi secret; only in servicePrincipal mode. */
+    public readonly clientSecret?: pulumi.Output<string>;
+    /** When the client secret expires; only in servicePrincipal mode. */
+    public readonly clientSecretExpiresOn?: pulumi.Output<string>;
+    /** What must exist before ESO can read the vault: role assignments and, for workload identity, the federation. */
+    public readonly grants: readonly pulumi.Resource[];
+
+    constructor(name: string, args: EsoIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eso-keyvault:identity:EsoIdentity", name, {}, opts);
+        const { identity } = args;
+        const access = (principalId: pulumi.Input<string>): VaultAccess =>
+            new VaultAccess(
+                `${name}-access`,
+                { principalId, subscriptionId: args.subscriptionId, scopes: args.scopes },
+                { parent: this },
+            );
+
+        if (identity.mode === "managedIdentity") {
+            this.clientId = pulumi.output(identity.clientId);
+            this.grants = access(identity.principalId).assignments;
+        } else {
+            const app = new AppRegistration(
+                `${name}-identity`,
+                { displayName: identity.displayName, owners: args.owners },
+                { parent: this },
+            );
+            this.clientId = app.clientId;
+            const assignments = access(app.servicePrincipalObjectId).assignments;
+            if (identity.mode === "servicePrincipal") {
+                const password = new ClientSecret(
+                    `${name}-password`,
+                    {
+                        applicationId: app.applicationId,
+                        slot: identity.passwordSlot,
+                        lifetimeDays: identity.passwordLifetimeDays,
+                        now: args.now,
+                    },
+                    { parent: this },
+                );
+                this.clientSecret = password.value;
+                this.clientSecretExpiresOn = password.endDate;
+                this.grants = assignments;
+            } else {
+                const federation = new FederatedCredential(
+                    `${name}-federation`,
+                    {
+                        applicationId: app.applicationId,
+                        issuer: identity.oidcIssuerUrl,
+                        serviceAccountNamespace: identity.serviceAccount.namespace,
+                        serviceAccountName: identity.serviceAccount.name,
+                    },
+                    { parent: this },
+                );
+                this.grants = [...assignments, federation.credential];
+            }
+        }
+        this.registerOutputs({ clientId: this.clientId, clientSecretExpiresOn: this.clientSecretExpiresOn });
+    }
+}

@@ -11,7 +11,10 @@ import {
     Namespaces,
     SecretStore,
     type StoreAuth,
+    type StoreRef,
     SyncedSecret,
+    Tenant,
+    type VaultGrants,
     VaultSecrets,
     Workload,
 } from "./components";
@@ -39,7 +42,7 @@ const vault = new KeyVault("vault", {
     softDeleteRetentionDays: config.vault.softDeleteRetentionDays,
     purgeProtection: config.vault.purgeProtection,
 });
-new VaultSecrets("seeded", {
+const seeded = new VaultSecrets("seeded", {
     resourceGroupName: config.azure.resourceGroupName,
     vaultName: vault.vaultName,
     secrets: config.seededSecrets,
@@ -51,10 +54,13 @@ const serviceAccount = {
     name: auth.mode === "workloadIdentity" ? auth.serviceAccountName : config.eso.releaseName,
 };
 const identity = new EsoIdentity("eso", {
-    identity: auth.mode === "workloadIdentity" ? { ...auth, serviceAccount } : auth,
+    identity: auth.mode === "workloadIdentity" ? { ...auth, serviceAccounts: [serviceAccount] } : auth,
     owners: [client.objectId],
     subscriptionId: client.subscriptionId,
-    scopes: { vault: vault.vaultId },
+    grants: {
+        secrets: { vault: vault.vaultId },
+        readers: config.sharedReadsPublicObjects ? { vault: vault.vaultId } : {},
+    },
 });
 
 // 5. The operator. With workload identity its service account carries the identity and its pods get the token.
@@ -114,12 +120,26 @@ if (auth.mode === "servicePrincipal") {
     storeAuth = { type: "managedIdentity", identityId: auth.clientId };
 }
 
+// Application namespaces: those of ExternalSecrets, workloads and tenants, unless they exist already.
+const namespaces = new Namespaces(
+    "apps",
+    {
+        create: [
+            ...config.externalSecrets,
+            ...config.workloads,
+            ...config.tenants.flatMap((t) => t.namespaces.map((namespace) => ({ namespace }))),
+        ].map((o) => o.namespace),
+        existing: config.kubernetes.existingNamespaces,
+    },
+    onCluster,
+);
+
 // 7. The store: applied once the webhook serves and the identity may read the vault; `up` waits for Ready.
 const store = new SecretStore(
     "store",
     {
         storeName: config.store.name,
-        scope: { kind: "ClusterSecretStore" },
+        scope: { kind: "ClusterSecretStore", namespaces: config.store.namespaces },
         vaultUrl: vault.vaultUri,
         tenantId,
         cloud: config.azure.cloud,
@@ -129,33 +149,76 @@ const store = new SecretStore(
     { ...onCluster, dependsOn: storeWaitsFor },
 );
 
-// 8. Synced secrets, in their namespaces; `up` waits until each is Ready.
-const namespaces = new Namespaces(
-    "apps",
-    {
-        create: [...config.externalSecrets, ...config.workloads].map((o) => o.namespace),
-        existing: config.kubernetes.existingNamespaces,
-    },
-    onCluster,
-);
+// 7b. Tenants: each its own identity, allowed only its own secrets (one role assignment per object), and its own
+// store usable only from its namespaces.
+const objectScope = (kind: "secrets" | "certificates" | "keys", name: string): pulumi.Input<string> =>
+    (kind === "secrets" ? seeded.secretIds[name] : undefined) ?? pulumi.interpolate`${vault.vaultId}/${kind}/${name}`;
+const tenantStores = new Map<string, StoreRef>();
+for (const tenant of config.tenants) {
+    const grants: VaultGrants = {
+        secrets: Object.fromEntries(tenant.grants.secrets.map((n) => [`secret-${n}`, objectScope("secrets", n)])),
+        readers: Object.fromEntries([
+            ...tenant.grants.certificates.map((n) => [`certificate-${n}`, objectScope("certificates", n)]),
+            ...tenant.grants.keys.map((n) => [`key-${n}`, objectScope("keys", n)]),
+        ]),
+    };
+    const stores = new Tenant(
+        `tenant-${tenant.name}`,
+        {
+            tenant: tenant.name,
+            namespaces: Object.fromEntries(tenant.namespaces.map((ns) => [ns, namespaces.get(ns)])),
+            storeKind: tenant.storeKind,
+            storeName: tenant.storeName,
+            identity:
+                auth.mode === "managedIdentity"
+                    ? {
+                          mode: "managedIdentity",
+                          ...(tenant.managedIdentity as { clientId: string; principalId: string }),
+                      }
+                    : { ...auth, displayName: `${auth.displayName}-${tenant.name}` },
+            grants,
+            esoNamespace: operator.namespace,
+            esoNamespaceName: config.eso.namespace,
+            storesWaitFor: [operator.release],
+            owners: [client.objectId],
+            subscriptionId: client.subscriptionId,
+            tenantId,
+            cloud: config.azure.cloud,
+            vaultUrl: vault.vaultUri,
+            readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+        },
+        onCluster,
+    );
+    for (const ns of tenant.namespaces) tenantStores.set(ns, stores.storeFor(ns));
+}
+
+// 8. Synced secrets, each from its tenant's store or the shared one; `up` waits until each is Ready.
+const sharedStore: StoreRef = { kind: store.kind, name: store.storeName, resource: store.store };
 const synced = new Map(
-    config.externalSecrets.map((es) => [
-        `${es.namespace}/${es.name}`,
-        new SyncedSecret(
-            `${es.namespace}-${es.name}`,
-            {
-                externalSecretName: es.name,
-                namespace: namespaces.get(es.namespace),
-                store: { kind: store.kind, name: store.storeName },
-                targetName: es.target,
-                refreshInterval: es.refreshInterval,
-                creationPolicy: es.creationPolicy,
-                data: es.data,
-                readyTimeoutSeconds: config.store.readyTimeoutSeconds,
-            },
-            { ...onCluster, dependsOn: [store.store] },
-        ),
-    ]),
+    config.externalSecrets.map((es) => {
+        const source = es.tenant === undefined ? sharedStore : (tenantStores.get(es.namespace) as StoreRef);
+        return [
+            `${es.namespace}/${es.name}`,
+            new SyncedSecret(
+                `${es.namespace}-${es.name}`,
+                {
+                    externalSecretName: es.name,
+                    namespace: namespaces.get(es.namespace),
+                    store: { kind: source.kind, name: source.name },
+                    targetName: es.target,
+                    refreshInterval: es.refreshInterval,
+                    refreshPolicy: es.refreshPolicy,
+                    creationPolicy: es.creationPolicy,
+                    deletionPolicy: es.deletionPolicy,
+                    data: es.data,
+                    dataFrom: es.dataFrom,
+                    template: es.template,
+                    readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+                },
+                { ...onCluster, dependsOn: [source.resource] },
+            ),
+        ] as const;
+    }),
 );
 
 // 9. Workloads that mount a synced Secret, created once their ExternalSecret is Ready.

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppRegistration } from "./appRegistration";
 import { ClientSecret } from "./clientSecret";
 import { FederatedCredential } from "./federatedCredential";
-import { VaultAccess } from "./vaultAccess";
+import { VaultAccess, type VaultGrants } from "./vaultAccess";
 
 /** How ESO authenticates to Azure. Each mode carries only what it needs, so invalid mixes do not type-check. */
 export type IdentityMode =
@@ -15,11 +15,12 @@ export type IdentityMode =
           readonly passwordLifetimeDays: number;
       }
     | {
-          /** An app registration trusting a Kubernetes service account's tokens: no secret at all. */
+          /** An app registration trusting Kubernetes service accounts' tokens: no secret at all. */
           readonly mode: "workloadIdentity";
           readonly displayName: string;
           readonly oidcIssuerUrl: string;
-          readonly serviceAccount: { readonly namespace: string; readonly name: string };
+          /** Service accounts that sign in as this identity, one federated credential each. */
+          readonly serviceAccounts: ReadonlyArray<{ readonly namespace: string; readonly name: string }>;
       }
     | {
           /** A user-assigned managed identity that already exists and is attached to the cluster's nodes. */
@@ -34,11 +35,8 @@ export interface EsoIdentityArgs {
     readonly owners: pulumi.Input<pulumi.Input<string>[]>;
     /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
-    /**
-     * What the identity may read: the vault id, or secret ids for least privilege. Keys name the role assignments
-     * and must stay stable.
-     */
-    readonly scopes: Readonly<Record<string, pulumi.Input<string>>>;
+    /** What the identity may read: the vault, or single objects for least privilege. */
+    readonly grants: VaultGrants;
     /**
      * Clock for password end dates; tests pin it.
      * @default new Date()
@@ -63,7 +61,7 @@ export class EsoIdentity extends pulumi.ComponentResource {
         const access = (principalId: pulumi.Input<string>): VaultAccess =>
             new VaultAccess(
                 `${name}-access`,
-                { principalId, subscriptionId: args.subscriptionId, scopes: args.scopes },
+                { principalId, subscriptionId: args.subscriptionId, grants: args.grants },
                 { parent: this },
             );
 
@@ -93,17 +91,20 @@ export class EsoIdentity extends pulumi.ComponentResource {
                 this.clientSecretExpiresOn = password.endDate;
                 this.grants = assignments;
             } else {
-                const federation = new FederatedCredential(
-                    `${name}-federation`,
-                    {
-                        applicationId: app.applicationId,
-                        issuer: identity.oidcIssuerUrl,
-                        serviceAccountNamespace: identity.serviceAccount.namespace,
-                        serviceAccountName: identity.serviceAccount.name,
-                    },
-                    { parent: this },
+                const federations = identity.serviceAccounts.map(
+                    (account) =>
+                        new FederatedCredential(
+                            `${name}-federation-${account.namespace}-${account.name}`,
+                            {
+                                applicationId: app.applicationId,
+                                issuer: identity.oidcIssuerUrl,
+                                serviceAccountNamespace: account.namespace,
+                                serviceAccountName: account.name,
+                            },
+                            { parent: this },
+                        ),
                 );
-                this.grants = [...assignments, federation.credential];
+                this.grants = [...assignments, ...federations.map((f) => f.credential)];
             }
         }
         this.registerOutputs({ clientId: this.clientId, clientSecretExpiresOn: this.clientSecretExpiresOn });

@@ -8,6 +8,7 @@ export * from "./namespaces";
 export * from "./operator";
 export * from "./secretStore";
 export * from "./syncedSecret";
+export * from "./tenant";
 export * from "./vaultAccess";
 export * from "./vaultSecrets";
 export * from "./workload";

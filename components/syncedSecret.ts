@@ -2,6 +2,38 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { awaitReady, ESO_API_VERSION } from "./wellKnown";
 
+/** One Key Vault object. `key` may carry a prefix: `secret/` (default), `cert/` (certificate) or `key/` (public key). */
+export interface RemoteRef {
+    readonly key: string;
+    /** A property of a JSON secret. */
+    readonly property?: string;
+    /** A pinned version; the latest when unset. */
+    readonly version?: string;
+    readonly decodingStrategy?: "Auto" | "Base64" | "Base64URL" | "None";
+}
+
+/** Reading many keys at once: every property of a JSON secret, or every secret whose name or tags match. */
+export type DataFromSource =
+    | { readonly extract: RemoteRef }
+    | {
+          readonly find: {
+              readonly name?: { readonly regexp: string };
+              readonly tags?: Readonly<Record<string, string>>;
+              readonly decodingStrategy?: RemoteRef["decodingStrategy"];
+          };
+      };
+
+/** Shapes the written Secret with Go templates (ESO template engine v2). */
+export interface SecretTemplate {
+    readonly type?: string;
+    readonly data?: Readonly<Record<string, string>>;
+    readonly metadata?: {
+        readonly labels?: Readonly<Record<string, string>>;
+        readonly annotations?: Readonly<Record<string, string>>;
+    };
+    readonly mergePolicy?: "Replace" | "Merge";
+}
+
 export interface SyncedSecretArgs {
     /** ExternalSecret name. */
     readonly externalSecretName: string;
@@ -13,16 +45,36 @@ export interface SyncedSecretArgs {
     readonly targetName: string;
     /** How often ESO re-reads Key Vault (Go duration; "0" = once). */
     readonly refreshInterval: string;
+    /**
+     * When ESO re-reads: on every interval, only when the ExternalSecret changes, or once.
+     * @default ESO's own: Periodic
+     */
+    readonly refreshPolicy?: "Periodic" | "OnChange" | "CreatedOnce";
     /** Who owns the written Secret. */
     readonly creationPolicy: "Owner" | "Orphan" | "Merge" | "None";
-    /** Secret key -> Key Vault secret name. */
-    readonly data: Readonly<Record<string, string>>;
+    /**
+     * What happens to the Secret when the Key Vault secrets are gone.
+     * @default ESO's own: Retain
+     */
+    readonly deletionPolicy?: "Retain" | "Delete" | "Merge";
+    /** Secret key -> Key Vault object. */
+    readonly data: Readonly<Record<string, RemoteRef>>;
+    /**
+     * Whole secrets read into many keys.
+     * @default []
+     */
+    readonly dataFrom?: readonly DataFromSource[];
+    /**
+     * Template for the written Secret.
+     * @default the keys as read
+     */
+    readonly template?: SecretTemplate;
     /** Seconds `pulumi up` waits for the ExternalSecret to report Ready (its Secret synced) before failing. */
     readonly readyTimeoutSeconds: number;
 }
 
 /**
- * An ESO ExternalSecret that copies Key Vault secrets into a Kubernetes Secret and keeps it fresh. `pulumi up`
+ * An ESO ExternalSecret that copies Key Vault objects into a Kubernetes Secret and keeps it fresh. `pulumi up`
  * waits until it reports Ready: the Secret is really synced, or the run fails naming this ExternalSecret.
  */
 export class SyncedSecret extends pulumi.ComponentResource {
@@ -35,6 +87,7 @@ export class SyncedSecret extends pulumi.ComponentResource {
     constructor(name: string, args: SyncedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:eso:SyncedSecret", name, {}, opts);
 
+        const dataFrom = args.dataFrom ?? [];
         this.externalSecret = new CustomResource(
             `${name}-external-secret`,
             {
@@ -47,9 +100,23 @@ export class SyncedSecret extends pulumi.ComponentResource {
                 },
                 spec: {
                     refreshInterval: args.refreshInterval,
+                    ...(args.refreshPolicy === undefined ? {} : { refreshPolicy: args.refreshPolicy }),
                     secretStoreRef: { kind: args.store.kind, name: args.store.name },
-                    target: { name: args.targetName, creationPolicy: args.creationPolicy },
-                    data: Object.entries(args.data).map(([secretKey, key]) => ({ secretKey, remoteRef: { key } })),
+                    target: {
+                        name: args.targetName,
+                        creationPolicy: args.creationPolicy,
+                        ...(args.deletionPolicy === undefined ? {} : { deletionPolicy: args.deletionPolicy }),
+                        ...(args.template === undefined ? {} : { template: { engineVersion: "v2", ...args.template } }),
+                    },
+                    ...(Object.keys(args.data).length === 0
+                        ? {}
+                        : {
+                              data: Object.entries(args.data).map(([secretKey, remoteRef]) => ({
+                                  secretKey,
+                                  remoteRef: { ...remoteRef },
+                              })),
+                          }),
+                    ...(dataFrom.length === 0 ? {} : { dataFrom: dataFrom.map((source) => ({ ...source })) }),
                 },
             },
             // Children do not inherit a component's dependsOn; pass it on so the engine also orders deletes.

@@ -1,23 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { KEY_VAULT_SECRETS_USER_ROLE_ID, roleDefinitionId } from "./wellKnown";
+import { KEY_VAULT_READER_ROLE_ID, KEY_VAULT_SECRETS_USER_ROLE_ID, roleDefinitionId } from "./wellKnown";
+
+/** Where a principal may read, keyed by a stable name that becomes part of the role assignment's name. */
+export interface VaultGrants {
+    /** "Key Vault Secrets User" (read secret contents): a vault id, or secret ids `<vaultId>/secrets/<name>`. */
+    readonly secrets: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * "Key Vault Reader" (public parts of certificates and keys, no secret contents): for `cert/` and `key/`
+     * references; a vault id, or `<vaultId>/certificates/<name>` and `<vaultId>/keys/<name>`.
+     * @default {}
+     */
+    readonly readers?: Readonly<Record<string, pulumi.Input<string>>>;
+}
 
 export interface VaultAccessArgs {
-    /** Object id of the principal that reads secrets (a service principal or a managed identity). */
+    /** Object id of the principal that reads (a service principal or a managed identity). */
     readonly principalId: pulumi.Input<string>;
-    /** Subscription of the vault, for the role definition id. */
+    /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
-    /**
-     * Scopes of the grant: a vault id, or secret ids (`<vaultId>/secrets/<name>`) for least privilege.
-     * Keys name the role assignments (`<name>-<key>`), so keep them stable.
-     */
-    readonly scopes: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly grants: VaultGrants;
 }
 
 /**
- * "Key Vault Secrets User" (read secret contents, nothing else) for one principal on the given scopes.
- * `principalType` is set explicitly: the API otherwise assumes "User" and, for a service principal created
- * moments earlier, fails with PrincipalNotFound while Entra ID replicates it.
+ * Read-only Key Vault roles for one principal on the given scopes. `principalType` is set explicitly: the API
+ * otherwise assumes "User" and, for a service principal created moments earlier, fails with PrincipalNotFound
+ * while Entra ID replicates it.
  */
 export class VaultAccess extends pulumi.ComponentResource {
     /** Role assignment resources, for `dependsOn`: reads succeed only after they exist (and have propagated). */
@@ -26,22 +34,27 @@ export class VaultAccess extends pulumi.ComponentResource {
     constructor(name: string, args: VaultAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:identity:VaultAccess", name, {}, opts);
 
-        const role = pulumi
-            .output(args.subscriptionId)
-            .apply((subscriptionId) => roleDefinitionId(subscriptionId, KEY_VAULT_SECRETS_USER_ROLE_ID));
-        this.assignments = Object.entries(args.scopes).map(
-            ([key, scope]) =>
-                new authorization.RoleAssignment(
-                    `${name}-${key}`,
-                    {
-                        principalId: args.principalId,
-                        principalType: authorization.PrincipalType.ServicePrincipal,
-                        roleDefinitionId: role,
-                        scope,
-                    },
-                    { parent: this },
-                ),
-        );
+        const role = (roleId: string) =>
+            pulumi.output(args.subscriptionId).apply((subscriptionId) => roleDefinitionId(subscriptionId, roleId));
+        const assign = (assignmentName: string, roleId: string, scope: pulumi.Input<string>) =>
+            new authorization.RoleAssignment(
+                assignmentName,
+                {
+                    principalId: args.principalId,
+                    principalType: authorization.PrincipalType.ServicePrincipal,
+                    roleDefinitionId: role(roleId),
+                    scope,
+                },
+                { parent: this },
+            );
+        this.assignments = [
+            ...Object.entries(args.grants.secrets).map(([key, scope]) =>
+                assign(`${name}-${key}`, KEY_VAULT_SECRETS_USER_ROLE_ID, scope),
+            ),
+            ...Object.entries(args.grants.readers ?? {}).map(([key, scope]) =>
+                assign(`${name}-reader-${key}`, KEY_VAULT_READER_ROLE_ID, scope),
+            ),
+        ];
         this.registerOutputs({ assignmentIds: this.assignments.map((a) => a.id) });
     }
 }

@@ -69,3 +69,9 @@ export const KEY_VAULT_DNS_SUFFIX = {
 } as const;
 
 export type AzureCloud = keyof typeof KEY_VAULT_DNS_SUFFIX;
+
+/**
+ * Built-in Azure role "Key Vault Reader": metadata and the public parts of keys and certificates, never secret
+ * contents. Granted where ESO reads `cert/` or `key/` objects.
+ */
+export const KEY_VAULT_READER_ROLE_ID = "21090545-7ca7-4776-b22c-e363652d74d2";

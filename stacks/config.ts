@@ -1,11 +1,13 @@
 // The one place that reads stack configuration. It returns a typed, validated object or throws a
 // StackConfigError listing every problem, before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
-import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
 import * as v from "valibot";
+import { crossKeyProblems, objectName, tenantMayRead } from "./crossChecks";
+import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
 import { type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 
 type Parsed = ParsedStackConfig;
+type ParsedExternalSecret = Parsed["externalSecrets"][number];
 
 export interface StackContext {
     /** Pulumi project name: the config namespace, and part of derived names. */
@@ -22,9 +24,30 @@ export type AuthConfig =
     | (Extract<ParsedAuth, { mode: "workloadIdentity" }> & { readonly displayName: string })
     | Extract<ParsedAuth, { mode: "managedIdentity" }>;
 
-export interface ExternalSecretConfig extends Omit<Parsed["externalSecrets"][number], "target"> {
+/** One Key Vault object an ExternalSecret reads: `key` may carry a `secret/`, `cert/` or `key/` prefix. */
+export type RemoteRef = Exclude<NonNullable<ParsedExternalSecret["data"]>[string], string>;
+
+export interface ExternalSecretConfig extends Omit<ParsedExternalSecret, "target" | "tenant" | "data" | "dataFrom"> {
     /** The Kubernetes Secret ESO writes; defaults to the ExternalSecret's name. */
     readonly target: string;
+    /** The tenant whose store it reads, declared or implied by its namespace; undefined for the shared store. */
+    readonly tenant?: string;
+    /** Secret key -> Key Vault object. */
+    readonly data: Readonly<Record<string, RemoteRef>>;
+    readonly dataFrom: ParsedExternalSecret["dataFrom"];
+}
+
+/** Key Vault objects an identity is granted, by object type (each type has its own scope path and role). */
+export interface ObjectGrants {
+    readonly secrets: readonly string[];
+    readonly certificates: readonly string[];
+    readonly keys: readonly string[];
+}
+
+export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" | "storeName"> {
+    readonly storeName: string;
+    /** What the tenant's identity is granted, one role assignment each: never the whole vault. */
+    readonly grants: ObjectGrants;
 }
 
 export type WorkloadConfig = Parsed["workloads"][number];
@@ -38,8 +61,13 @@ export interface StackConfig extends StackContext {
     readonly auth: AuthConfig;
     readonly kubernetes: Parsed["kubernetes"] & { readonly kubeconfig?: pulumi.Output<string> };
     readonly eso: Parsed["eso"];
+    /** The shared store; `namespaces` (when set) limits which namespaces may use it. */
     readonly store: Parsed["store"];
+    /** Whether the shared identity needs Key Vault Reader too, for `cert/` and `key/` references. */
+    readonly sharedReadsPublicObjects: boolean;
+    /** Every ExternalSecret, the Velero preset's included. */
     readonly externalSecrets: readonly ExternalSecretConfig[];
+    readonly tenants: readonly TenantConfig[];
     readonly workloads: readonly WorkloadConfig[];
 }
 
@@ -56,81 +84,20 @@ export function decodeConfigValues(values: Readonly<Record<string, string>>): Re
     return decoded;
 }
 
-type Issue = { path: PropertyKey[]; message: string };
-
-/** The elements of a list key that are objects; the schema reports the rest. */
-function entries(values: Readonly<Record<string, unknown>>, key: string): Array<[number, Record<string, unknown>]> {
-    const list = values[key];
-    if (!Array.isArray(list)) return [];
-    return list.flatMap((item, i): Array<[number, Record<string, unknown>]> =>
-        item !== null && typeof item === "object" ? [[i, item as Record<string, unknown>]] : [],
-    );
-}
-
 /**
- * Rules that span keys: references between objects and names that must be unique. They read the raw values
- * defensively, so they run even when other keys are invalid and every problem is reported in one pass.
- */
-function crossKeyProblems(values: Readonly<Record<string, unknown>>): Issue[] {
-    const problems: Issue[] = [];
-    const names = new Map<string, number>();
-    const targets = new Map<string, number>();
-    for (const [i, es] of entries(values, "externalSecrets")) {
-        const { name, namespace } = es;
-        if (typeof name !== "string" || typeof namespace !== "string") continue;
-        const first = names.get(`${namespace}/${name}`);
-        if (first !== undefined) {
-            problems.push({
-                path: ["externalSecrets", i, "name"],
-                message: `externalSecrets[${first}] already uses this name in namespace "${namespace}"; use a unique name`,
-            });
-            continue;
-        }
-        names.set(`${namespace}/${name}`, i);
-        const target = typeof es.target === "string" ? es.target : name;
-        const firstTarget = targets.get(`${namespace}/${target}`);
-        if (firstTarget === undefined) targets.set(`${namespace}/${target}`, i);
-        else {
-            problems.push({
-                path: ["externalSecrets", i, typeof es.target === "string" ? "target" : "name"],
-                message: `externalSecrets[${firstTarget}] already writes the Secret "${target}" in namespace "${namespace}"; two ExternalSecrets would overwrite each other`,
-            });
-        }
-    }
-    const workloads = new Set<string>();
-    for (const [i, workload] of entries(values, "workloads")) {
-        const { name, namespace, externalSecret } = workload;
-        if (typeof namespace !== "string") continue;
-        if (typeof name === "string") {
-            if (workloads.has(`${namespace}/${name}`)) {
-                problems.push({
-                    path: ["workloads", i, "name"],
-                    message: `another workload already uses this name in namespace "${namespace}"; use a unique name`,
-                });
-            }
-            workloads.add(`${namespace}/${name}`);
-        }
-        if (typeof externalSecret === "string" && !names.has(`${namespace}/${externalSecret}`)) {
-            problems.push({
-                path: ["workloads", i, "externalSecret"],
-                message: `name an ExternalSecret from externalSecrets in namespace "${namespace}" (a Pod mounts Secrets of its own namespace only)`,
-            });
-        }
-    }
-    return problems;
-}
-
-/**
- * Validates decoded config values and resolves defaults that depend on the stack. Pure apart from wrapping secrets,
+ * Validates decoded config values and resolves what depends on several keys. Pure apart from wrapping secrets,
  * so tests drive it directly.
  */
 export function parseStackConfig(values: Readonly<Record<string, unknown>>, context: StackContext): StackConfig {
     const isSecret = (path: ReadonlyArray<PropertyKey>): boolean => SECRET_KEYS.has(String(path[0]));
     const result = v.safeParse(stackConfigSchema, values, { abortPipeEarly: true });
     const problems = describeIssues(result.issues ?? [], values, stackConfigSchema, isSecret);
-    for (const issue of crossKeyProblems(values)) {
+    for (const { path, message } of crossKeyProblems(values)) {
+        const key = formatKey(path);
         problems.push(
-            `${formatKey(issue.path)} ${formatValue(valueAt(values, issue.path), false)} is invalid: ${issue.message}.`,
+            message === ""
+                ? `${key} is required: set it with \`pulumi config set --path ${key}.<key> <value>\`.`
+                : `${key} ${formatValue(valueAt(values, path), isSecret(path))} is invalid: ${message}.`,
         );
     }
     if (!result.success || problems.length > 0) {
@@ -139,11 +106,96 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, cont
     return resolve(result.output, context);
 }
 
+/** Velero's `AZURE_CLOUD_NAME` for each cloud. */
+const VELERO_CLOUD_NAME: Record<Parsed["azure"]["cloud"], string> = {
+    PublicCloud: "AzurePublicCloud",
+    USGovernmentCloud: "AzureUSGovernmentCloud",
+    ChinaCloud: "AzureChinaCloud",
+    GermanCloud: "AzureGermanCloud",
+};
+
+/**
+ * The Velero preset as an ExternalSecret: Velero's Azure plugin reads a credentials file (key `cloud` of the
+ * Secret `cloud-credentials`, as `velero install --secret-file` creates it), here assembled by an ESO template.
+ */
+export function veleroExternalSecret(
+    velero: NonNullable<Parsed["velero"]>,
+    cloud: Parsed["azure"]["cloud"],
+): ExternalSecretConfig {
+    const names = velero.keyVaultSecrets;
+    const cloudName = VELERO_CLOUD_NAME[cloud];
+    const lines = [
+        "AZURE_SUBSCRIPTION_ID={{ .subscriptionId }}",
+        "AZURE_TENANT_ID={{ .tenantId }}",
+        "AZURE_CLIENT_ID={{ .clientId }}",
+        "AZURE_CLIENT_SECRET={{ .clientSecret }}",
+        "AZURE_RESOURCE_GROUP={{ .resourceGroup }}",
+        `AZURE_CLOUD_NAME=${cloudName}`,
+        // The plugin needs AZURE_ENVIRONMENT outside the public cloud only.
+        ...(cloud === "PublicCloud" ? [] : [`AZURE_ENVIRONMENT=${cloudName}`]),
+    ];
+    return {
+        name: velero.secretName,
+        namespace: velero.namespace,
+        target: velero.secretName,
+        refreshInterval: velero.refreshInterval,
+        creationPolicy: "Owner",
+        data: Object.fromEntries(Object.entries(names).map(([field, key]) => [field, { key }])),
+        dataFrom: [],
+        template: { type: "Opaque", data: { cloud: `${lines.join("\n")}\n` } },
+    };
+}
+
+function grantsFor(references: Iterable<string>): ObjectGrants {
+    const grants = { secrets: new Set<string>(), certificates: new Set<string>(), keys: new Set<string>() };
+    for (const reference of references) {
+        const name = objectName(reference);
+        if (reference.startsWith("cert/")) grants.certificates.add(name);
+        else if (reference.startsWith("key/")) grants.keys.add(name);
+        else grants.secrets.add(name);
+    }
+    return {
+        secrets: [...grants.secrets].sort(),
+        certificates: [...grants.certificates].sort(),
+        keys: [...grants.keys].sort(),
+    };
+}
+
+function references(es: ExternalSecretConfig): string[] {
+    return [
+        ...Object.values(es.data).map((ref) => ref.key),
+        ...es.dataFrom.flatMap((item) => ("extract" in item ? [item.extract.key] : [])),
+    ];
+}
+
 function resolve(config: Parsed, context: StackContext): StackConfig {
     const seededSecrets: Record<string, pulumi.Output<string>> = {};
     for (const [name, value] of Object.entries(config.seededSecrets)) {
         seededSecrets[name] = pulumi.secret(value);
     }
+    const owner = new Map(config.tenants.flatMap((t) => t.namespaces.map((ns) => [ns, t.name] as const)));
+    const externalSecrets: ExternalSecretConfig[] = [
+        ...config.externalSecrets.map((es) => ({
+            ...es,
+            target: es.target ?? es.name,
+            tenant: es.tenant ?? owner.get(es.namespace),
+            data: Object.fromEntries(
+                Object.entries(es.data).map(([key, ref]) => [key, typeof ref === "string" ? { key: ref } : ref]),
+            ),
+        })),
+        ...(config.velero === undefined ? [] : [veleroExternalSecret(config.velero, config.azure.cloud)]),
+    ];
+    const tenants: TenantConfig[] = config.tenants.map(({ secrets, ...tenant }) => ({
+        ...tenant,
+        storeName: tenant.storeName ?? `${tenant.name}-keyvault`,
+        grants: grantsFor([
+            ...secrets.names,
+            ...Object.keys(config.seededSecrets).filter((name) => tenantMayRead(secrets, name)),
+            ...externalSecrets.filter((es) => es.tenant === tenant.name).flatMap(references),
+        ]),
+    }));
+    const shared = externalSecrets.filter((es) => es.tenant === undefined);
+    const sharedNamespaces = [...new Set(shared.map((es) => es.namespace))].sort();
     return {
         ...context,
         azure: config.azure,
@@ -158,8 +210,21 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
             ...(config.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(config.kubeconfig) }),
         },
         eso: config.eso,
-        store: config.store,
-        externalSecrets: config.externalSecrets.map((es) => ({ ...es, target: es.target ?? es.name })),
+        store: {
+            ...config.store,
+            // With tenants, the shared store (which reads the whole vault) serves only namespaces no tenant owns;
+            // with no such ExternalSecret it is kept to ESO's own namespace.
+            namespaces:
+                config.store.namespaces ??
+                (tenants.length === 0
+                    ? undefined
+                    : sharedNamespaces.length > 0
+                      ? sharedNamespaces
+                      : [config.eso.namespace]),
+        },
+        sharedReadsPublicObjects: shared.flatMap(references).some((ref) => /^(cert|key)\//.test(ref)),
+        externalSecrets,
+        tenants,
         workloads: config.workloads,
     };
 }

@@ -43,6 +43,34 @@ export const keyVaultSecretName = () =>
         "use 1-127 letters, digits and hyphens (Azure Key Vault secret naming; no underscores or dots)",
     );
 
+/** A Key Vault object reference as ESO reads it: a secret name, or `secret/`, `cert/` or `key/` and a name. */
+export const keyVaultObject = () =>
+    pattern(
+        /^((secret|cert|key)\/)?[a-zA-Z0-9-]{1,127}$/,
+        "use a Key Vault object name of 1-127 letters, digits and hyphens, optionally prefixed with secret/, cert/ or key/",
+    );
+
+/** Key Vault object versions are 32 hexadecimal characters. */
+export const keyVaultVersion = () =>
+    pattern(/^[0-9a-f]{32}$/, "use a Key Vault version id: 32 lower-case hexadecimal characters");
+
+/** A regular expression (ESO evaluates it with Go's RE2; the common syntax is shared). */
+export const regularExpression = () => {
+    const rule = "use a valid regular expression, such as ^team-a-";
+    return v.pipe(
+        v.string(rule),
+        v.minLength(1, rule),
+        v.check((re) => {
+            try {
+                new RegExp(re);
+                return true;
+            } catch {
+                return false;
+            }
+        }, rule),
+    );
+};
+
 export const guid = (what: string) =>
     pattern(
         /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,

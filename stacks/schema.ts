@@ -18,6 +18,9 @@ export const DEFAULTS = {
     readyTimeoutSeconds: 900,
     cloud: "PublicCloud",
     serviceAccountName: "external-secrets",
+    tenantStoreKind: "ClusterSecretStore",
+    veleroNamespace: "velero",
+    veleroSecretName: "cloud-credentials",
     refreshInterval: "1h",
     creationPolicy: "Owner",
     mountPath: "/credentials",
@@ -99,28 +102,152 @@ const eso = v.strictObject({
 
 const store = v.strictObject({
     name: v.optional(rules.k8sName(), DEFAULTS.storeName),
+    /** Namespaces allowed to use the shared store; with tenants, it defaults to the namespaces no tenant owns. */
+    namespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespaces")),
     readyTimeoutSeconds: v.optional(
         rules.integer(60, 3600, "seconds `pulumi up` waits for the store and each ExternalSecret to be Ready"),
         DEFAULTS.readyTimeoutSeconds,
     ),
 });
 
-const externalSecret = v.strictObject({
-    name: rules.k8sName(),
-    namespace: rules.k8sNamespace(),
-    target: v.optional(rules.k8sName()),
-    refreshInterval: v.optional(rules.refreshInterval(), DEFAULTS.refreshInterval),
-    creationPolicy: v.optional(
-        rules.oneOf(["Owner", "Orphan", "Merge", "None"], "use Owner, Orphan, Merge or None (ESO creation policy)"),
-        DEFAULTS.creationPolicy,
-    ),
-    data: v.pipe(
-        v.record(
-            rules.k8sSecretKey(),
-            rules.keyVaultSecretName(),
-            "use a map of Secret keys to Key Vault secret names",
+const decodingStrategy = v.optional(
+    rules.oneOf(["Auto", "Base64", "Base64URL", "None"], "use Auto, Base64, Base64URL or None (ESO decoding strategy)"),
+);
+
+/** One Key Vault object: `key` with `secret/`, `cert/` or `key/`, a JSON `property`, a pinned `version`. */
+const remoteRef = v.strictObject({
+    key: rules.keyVaultObject(),
+    property: v.optional(rules.text("use the name of a property of the JSON secret")),
+    version: v.optional(rules.keyVaultVersion()),
+    decodingStrategy,
+});
+
+const dataFrom = v.union(
+    [
+        v.strictObject({ extract: remoteRef }),
+        v.strictObject({
+            find: v.pipe(
+                v.strictObject({
+                    name: v.optional(v.strictObject({ regexp: rules.regularExpression() })),
+                    tags: v.optional(v.record(v.string(), v.string(), "use a map of tag names to values")),
+                    decodingStrategy,
+                }),
+                v.check((find) => find.name !== undefined || find.tags !== undefined, "set name.regexp, tags or both"),
+            ),
+        }),
+    ],
+    "use { extract: { key: <secret> } } (a JSON secret to keys) or { find: { name: { regexp: <re> } } } / { find: { tags: {...} } }",
+);
+
+const externalSecret = v.pipe(
+    v.strictObject({
+        name: rules.k8sName(),
+        namespace: rules.k8sNamespace(),
+        /** The tenant this ExternalSecret belongs to; its namespace and Key Vault secrets must be the tenant's. */
+        tenant: v.optional(rules.k8sNamespace()),
+        target: v.optional(rules.k8sName()),
+        refreshInterval: v.optional(rules.refreshInterval(), DEFAULTS.refreshInterval),
+        refreshPolicy: v.optional(
+            rules.oneOf(
+                ["Periodic", "OnChange", "CreatedOnce"],
+                "use Periodic, OnChange or CreatedOnce (ESO refresh policy)",
+            ),
         ),
-        v.check((data) => Object.keys(data).length > 0, "map at least one Secret key to a Key Vault secret name"),
+        creationPolicy: v.optional(
+            rules.oneOf(["Owner", "Orphan", "Merge", "None"], "use Owner, Orphan, Merge or None (ESO creation policy)"),
+            DEFAULTS.creationPolicy,
+        ),
+        deletionPolicy: v.optional(
+            rules.oneOf(["Retain", "Delete", "Merge"], "use Retain, Delete or Merge (ESO deletion policy)"),
+        ),
+        data: v.optional(
+            v.record(
+                rules.k8sSecretKey(),
+                v.union(
+                    [rules.keyVaultObject(), remoteRef],
+                    "use a Key Vault object name, or { key, property, version, decodingStrategy }",
+                ),
+                "use a map of Secret keys to Key Vault objects",
+            ),
+            {},
+        ),
+        dataFrom: v.optional(v.array(dataFrom, "use a list of { extract } or { find } entries"), []),
+        template: v.optional(
+            v.strictObject({
+                type: v.optional(rules.text("use a Secret type such as Opaque")),
+                data: v.optional(
+                    v.record(rules.k8sSecretKey(), v.string("use a template string"), "use a map of keys to templates"),
+                ),
+                metadata: v.optional(
+                    v.strictObject({
+                        labels: v.optional(v.record(v.string(), v.string(), "use a map of label names to values")),
+                        annotations: v.optional(
+                            v.record(v.string(), v.string(), "use a map of annotation names to values"),
+                        ),
+                    }),
+                ),
+                mergePolicy: v.optional(
+                    rules.oneOf(["Replace", "Merge"], "use Replace or Merge (ESO template merge policy)"),
+                ),
+            }),
+        ),
+    }),
+    v.forward(
+        v.check(
+            (es) => Object.keys(es.data).length > 0 || es.dataFrom.length > 0,
+            "map at least one Secret key to a Key Vault secret in data, or read secrets with dataFrom",
+        ),
+        ["data"],
+    ),
+);
+
+const tenant = v.strictObject({
+    name: rules.k8sNamespace(),
+    namespaces: v.pipe(
+        v.array(rules.k8sNamespace(), "use a list of namespaces"),
+        v.minLength(1, "list at least one namespace the tenant owns"),
+    ),
+    secrets: v.pipe(
+        v.strictObject({
+            names: v.optional(v.array(rules.keyVaultSecretName(), "use a list of Key Vault secret names"), []),
+            prefix: v.optional(rules.keyVaultSecretName()),
+        }),
+        v.check(
+            (s) => s.names.length > 0 || s.prefix !== undefined,
+            "list the tenant's Key Vault secret names, a prefix, or both",
+        ),
+    ),
+    storeKind: v.optional(
+        rules.oneOf(
+            ["ClusterSecretStore", "SecretStore"],
+            "use ClusterSecretStore (one store limited to the tenant's namespaces) or SecretStore (one in each namespace)",
+        ),
+        DEFAULTS.tenantStoreKind,
+    ),
+    storeName: v.optional(rules.k8sName()),
+    /** managedIdentity mode only: the tenant's own user-assigned identity. */
+    managedIdentity: v.optional(
+        v.strictObject({
+            clientId: rules.guid("client id of the tenant's user-assigned managed identity"),
+            principalId: rules.guid("object (principal) id of the tenant's user-assigned managed identity"),
+        }),
+    ),
+});
+
+/** Velero's Azure credentials file, assembled from Key Vault secrets by an ESO template. */
+const velero = v.strictObject({
+    namespace: v.optional(rules.k8sNamespace(), DEFAULTS.veleroNamespace),
+    secretName: v.optional(rules.k8sName(), DEFAULTS.veleroSecretName),
+    refreshInterval: v.optional(rules.refreshInterval(), DEFAULTS.refreshInterval),
+    keyVaultSecrets: v.optional(
+        v.strictObject({
+            subscriptionId: v.optional(rules.keyVaultSecretName(), "velero-subscription-id"),
+            tenantId: v.optional(rules.keyVaultSecretName(), "velero-tenant-id"),
+            clientId: v.optional(rules.keyVaultSecretName(), "velero-client-id"),
+            clientSecret: v.optional(rules.keyVaultSecretName(), "velero-client-secret"),
+            resourceGroup: v.optional(rules.keyVaultSecretName(), "velero-resource-group"),
+        }),
+        {},
     ),
 });
 
@@ -148,6 +275,8 @@ export const stackConfigSchema = v.strictObject({
     eso: v.optional(eso, {}),
     store: v.optional(store, {}),
     externalSecrets: v.optional(v.array(externalSecret, "use a list of ExternalSecrets"), []),
+    tenants: v.optional(v.array(tenant, "use a list of tenants"), []),
+    velero: v.optional(velero),
     workloads: v.optional(v.array(workload, "use a list of workloads"), []),
 });
 

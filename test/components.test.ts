@@ -136,7 +136,7 @@ describe("VaultAccess", () => {
         new VaultAccess("access", {
             principalId: "sp-object-id",
             subscriptionId: "22222222-2222-4222-a222-222222222222",
-            scopes: { vault: VAULT_ID },
+            grants: { secrets: { vault: VAULT_ID } },
         });
         await cloud.settle();
         const assignment = inputsOf(only(cloud, TYPES.roleAssignment));
@@ -301,7 +301,7 @@ describe("SyncedSecret", () => {
             targetName: "cloud-credentials",
             refreshInterval: "1h",
             creationPolicy: "Owner",
-            data: { "cloud-credentials": "key-vault-secret-name" },
+            data: { "cloud-credentials": { key: "key-vault-secret-name" } },
             readyTimeoutSeconds: 900,
         });
         await cloud.settle();

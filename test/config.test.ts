@@ -67,9 +67,11 @@ describe("stack configuration", () => {
                 name: "app",
                 namespace: "apps",
                 target: "app",
+                tenant: undefined,
                 refreshInterval: "1h",
                 creationPolicy: "Owner",
-                data: { password: "db-password" },
+                data: { password: { key: "db-password" } },
+                dataFrom: [],
             });
         });
 
@@ -167,7 +169,7 @@ describe("stack configuration", () => {
             [
                 "an unknown top-level key",
                 (c) => (c.colour = "blue"),
-                "colour is not a known key: use one of azure, vault, seededSecrets, auth, kubeconfig, kubernetes, eso, store, externalSecrets, workloads (see the key reference in Pulumi.yaml).",
+                "colour is not a known key: use one of azure, vault, seededSecrets, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads (see the key reference in Pulumi.yaml).",
             ],
             [
                 "an unknown nested key",
@@ -242,7 +244,7 @@ describe("stack configuration", () => {
             [
                 "an ExternalSecret without data",
                 (c) => (c.externalSecrets[0].data = {}),
-                "externalSecrets[0].data {} is invalid: map at least one Secret key to a Key Vault secret name.",
+                "externalSecrets[0].data {} is invalid: map at least one Secret key to a Key Vault secret in data, or read secrets with dataFrom.",
             ],
         ];
         for (const [what, change, message] of cases) {

@@ -26,6 +26,11 @@ const config = loadStackConfig();
 const { auth } = config;
 
 const client = authorization.getClientConfigOutput();
+// App registrations are owned by the configured owners, or else by whoever first deploys them.
+const owners =
+    auth.mode !== "managedIdentity" && auth.owners !== undefined
+        ? { ids: auth.owners, atCreationOnly: false }
+        : { ids: [client.objectId], atCreationOnly: true };
 const tenantId = config.azure.tenantId ?? client.tenantId;
 const cluster = new KubernetesProvider("cluster", {
     kubeconfig: config.kubernetes.kubeconfig,
@@ -33,20 +38,35 @@ const cluster = new KubernetesProvider("cluster", {
 });
 const onCluster = { provider: cluster };
 
-// 1-2. Key Vault, and the secrets seeded into it.
-const vault = new KeyVault("vault", {
-    resourceGroupName: config.azure.resourceGroupName,
-    vaultName: config.vault.name,
-    location: config.azure.location,
-    tenantId,
-    softDeleteRetentionDays: config.vault.softDeleteRetentionDays,
-    purgeProtection: config.vault.purgeProtection,
-});
-const seeded = new VaultSecrets("seeded", {
-    resourceGroupName: config.azure.resourceGroupName,
-    vaultName: vault.vaultName,
-    secrets: config.seededSecrets,
-});
+// 1-2. Key Vault (created, or an existing one adopted), and the secrets seeded into it. Production stacks protect
+// both from deletion.
+const protectData = { protect: config.production };
+const vault = new KeyVault(
+    "vault",
+    config.vault.existing
+        ? {
+              existing: true,
+              resourceGroupName: config.azure.resourceGroupName,
+              vaultName: config.vault.name,
+              subscriptionId: client.subscriptionId,
+          }
+        : {
+              resourceGroupName: config.azure.resourceGroupName,
+              vaultName: config.vault.name,
+              location: config.azure.location,
+              tenantId,
+              softDeleteRetentionDays: config.vault.softDeleteRetentionDays,
+              purgeProtection: config.vault.purgeProtection,
+              createMode: config.vault.createMode,
+              network: config.vault.network,
+          },
+    protectData,
+);
+const seeded = new VaultSecrets(
+    "seeded",
+    { resourceGroupName: config.azure.resourceGroupName, vaultName: vault.vaultName, secrets: config.seededSecrets },
+    protectData,
+);
 
 // 3-4. ESO's identity in Azure (service principal, workload identity or managed identity), allowed to read the vault.
 const serviceAccount = {
@@ -55,7 +75,7 @@ const serviceAccount = {
 };
 const identity = new EsoIdentity("eso", {
     identity: auth.mode === "workloadIdentity" ? { ...auth, serviceAccounts: [serviceAccount] } : auth,
-    owners: [client.objectId],
+    owners,
     subscriptionId: client.subscriptionId,
     grants: {
         secrets: { vault: vault.vaultId },
@@ -180,7 +200,7 @@ for (const tenant of config.tenants) {
             esoNamespace: operator.namespace,
             esoNamespaceName: config.eso.namespace,
             storesWaitFor: [operator.release],
-            owners: [client.objectId],
+            owners,
             subscriptionId: client.subscriptionId,
             tenantId,
             cloud: config.azure.cloud,

@@ -8,8 +8,14 @@ import { KEY_VAULT_API_CLIENT_ID, KEY_VAULT_USER_IMPERSONATION_SCOPE_ID } from "
 export interface AppRegistrationArgs {
     /** Display name of the app registration in Entra ID. */
     readonly displayName: pulumi.Input<string>;
-    /** Object ids that own the registration, so the deploying identity can manage it later. */
+    /** Object ids that own the registration and its service principal, so they can manage them later. */
     readonly owners: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Set the owners at creation only. For owners taken from whoever deploys: otherwise a `pulumi up` from a laptop
+     * and one from CI would keep rewriting them, and an identity managing apps it owns could lock itself out.
+     * @default false
+     */
+    readonly ownersAtCreationOnly?: boolean;
 }
 
 /**
@@ -32,13 +38,20 @@ export class AppRegistration extends pulumi.ComponentResource {
             { displayName: args.displayName, owners: args.owners, signInAudience: "AzureADMyOrg" },
             // The API permission and identifier URI are managed by their own resources below; the provider asks
             // for these properties to be ignored on the application so the two never fight.
-            { parent: this, ignoreChanges: ["identifierUris", "requiredResourceAccesses"] },
+            {
+                parent: this,
+                ignoreChanges: [
+                    "identifierUris",
+                    "requiredResourceAccesses",
+                    ...(args.ownersAtCreationOnly ? ["owners"] : []),
+                ],
+            },
         );
 
         const servicePrincipal = new ServicePrincipal(
             `${name}-sp`,
             { clientId: app.clientId, owners: args.owners },
-            { parent: this },
+            { parent: this, ignoreChanges: args.ownersAtCreationOnly ? ["owners"] : [] },
         );
 
         new ApplicationApiAccess(

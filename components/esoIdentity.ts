@@ -31,8 +31,8 @@ export type IdentityMode =
 
 export interface EsoIdentityArgs {
     readonly identity: IdentityMode;
-    /** Object ids that own created app registrations (the deploying identity). */
-    readonly owners: pulumi.Input<pulumi.Input<string>[]>;
+    /** Owners of created app registrations, and whether they are set at creation only (see AppRegistration). */
+    readonly owners: { readonly ids: pulumi.Input<pulumi.Input<string>[]>; readonly atCreationOnly: boolean };
     /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
     /** What the identity may read: the vault, or single objects for least privilege. */
@@ -71,7 +71,11 @@ export class EsoIdentity extends pulumi.ComponentResource {
         } else {
             const app = new AppRegistration(
                 `${name}-identity`,
-                { displayName: identity.displayName, owners: args.owners },
+                {
+                    displayName: identity.displayName,
+                    owners: args.owners.ids,
+                    ownersAtCreationOnly: args.owners.atCreationOnly,
+                },
                 { parent: this },
             );
             this.clientId = app.clientId;

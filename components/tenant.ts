@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/kubernetes/core/v1";
 import { CredentialSecret } from "./credentialSecret";
-import { EsoIdentity } from "./esoIdentity";
+import { EsoIdentity, type EsoIdentityArgs } from "./esoIdentity";
 import { SecretStore, type StoreAuth } from "./secretStore";
 import type { VaultGrants } from "./vaultAccess";
 import { type AzureCloud, WORKLOAD_IDENTITY } from "./wellKnown";
@@ -47,7 +47,8 @@ export interface TenantArgs {
     readonly esoNamespaceName: string;
     /** What every store must wait for besides the tenant's own identity: the operator's release. */
     readonly storesWaitFor: readonly pulumi.Resource[];
-    readonly owners: pulumi.Input<pulumi.Input<string>[]>;
+    /** Owners of the tenant's app registration (see EsoIdentity). */
+    readonly owners: EsoIdentityArgs["owners"];
     readonly subscriptionId: pulumi.Input<string>;
     readonly tenantId: pulumi.Input<string>;
     readonly cloud: AzureCloud;

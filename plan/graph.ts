@@ -7,6 +7,8 @@ export interface PlannedResource {
     readonly name: string;
     readonly parent?: string;
     readonly custom: boolean;
+    /** Only read (an existing resource the stack references): never created or deleted. */
+    readonly read: boolean;
     /** URNs of the custom resources this one must wait for (components resolved to their resources). */
     readonly dependsOn: readonly string[];
     /** 1-based wave: created together with the others of its wave, after every earlier wave. */
@@ -50,6 +52,7 @@ export function planResources(recorded: readonly RecordedResource[]): PlannedRes
         name: r.name,
         parent: r.parent,
         custom: r.custom,
+        read: r.read,
         dependsOn: dependsOn.get(r.urn) ?? [],
         wave: r.custom ? waveOf(r.urn, new Set()) : undefined,
     }));
@@ -82,7 +85,7 @@ export function renderTree(resources: readonly PlannedResource[], stackLabel: st
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             const branch = `${prefix}${last ? "└─ " : "├─ "}`;
-            lines.push(`${(branch + r.type).padEnd(width)}${r.name}`);
+            lines.push(`${(branch + r.type).padEnd(width)}${r.name}${r.read ? " (read, not managed)" : ""}`);
             walk(r.urn, `${prefix}${last ? "   " : "│  "}`);
         });
     };

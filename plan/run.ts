@@ -10,6 +10,9 @@ import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource
 import { mapSecrets, reveal, SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
 import { readStackFile, SECRET_PLACEHOLDER, StackFileError, type StackFile } from "./stackFile";
 import { describeObject, startValidator, type KubernetesObject, type Validator, type Violation } from "./validate";
+import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
+import { decodeConfigValues } from "../stacks/config";
+import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 
 export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
 
@@ -73,6 +76,36 @@ async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<
         if (plain !== undefined) resolved[name] = secret ? SECRET_PLACEHOLDER : plain;
     }
     return resolved;
+}
+
+/**
+ * What the policy pack must know of a stack (production, the network asked for, tenants), read from its
+ * configuration. The program has validated it already; reading leniently lets the plan check other programs too.
+ */
+export function policyConfigFor(file: StackFile): PolicyConfig {
+    const prefix = `${file.project}:`;
+    const values = decodeConfigValues(
+        Object.fromEntries(
+            Object.entries(file.config)
+                .filter(([key]) => key.startsWith(prefix))
+                .map(([key, value]) => [key.slice(prefix.length), value]),
+        ),
+    );
+    const isTrue = (value: unknown): boolean => value === true || value === "true";
+    const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+    const vault = (values.vault ?? {}) as {
+        existing?: unknown;
+        network?: { allowedIps?: unknown; allowedSubnetIds?: unknown };
+    };
+    const network = isTrue(vault.existing) ? undefined : vault.network;
+    return {
+        production: isTrue(values.production),
+        restrictedNetwork:
+            network === undefined
+                ? undefined
+                : { allowedIps: strings(network.allowedIps), allowedSubnetIds: strings(network.allowedSubnetIds) },
+        tenantsConfigured: Array.isArray(values.tenants) && values.tenants.length > 0,
+    };
 }
 
 export interface PlanOptions {
@@ -139,6 +172,23 @@ export async function plan(
     const violations: Violation[] = await validator.validate(
         recordedObjects.map((r) => reveal(r.inputs) as KubernetesObject),
     );
+    const policyConfig = policyConfigFor(file);
+    const policyViolations = checkResources(
+        cloud.resources
+            .filter((r) => r.custom && !r.read)
+            .map((r) => ({
+                type: r.type,
+                name: r.name,
+                urn: r.urn,
+                props: reveal(r.inputs) as Record<string, unknown>,
+            })),
+        policyConfig,
+    );
+    const load = keyVaultLoad(
+        recordedObjects
+            .filter((r) => r.inputs.kind === "ExternalSecret")
+            .map((r) => (reveal(r.inputs) as { spec: object }).spec),
+    );
 
     const dir = path.resolve(options.out, file.stack);
     rmSync(dir, { recursive: true, force: true });
@@ -171,12 +221,16 @@ export async function plan(
                 waves: waves.map((wave) => wave.map((r) => r.urn)),
                 outputs,
                 violations,
+                policyViolations,
+                keyVaultLoad: load,
             },
             null,
             2,
         )}\n`,
     );
     writeFileSync(path.join(dir, "graph.mmd"), renderMermaid(resources));
+    // For `pulumi preview --policy-pack policy --policy-pack-config out/<stack>/policy-config.json`.
+    writeFileSync(path.join(dir, "policy-config.json"), `${JSON.stringify(policyPackConfig(policyConfig), null, 2)}\n`);
 
     const custom = resources.filter((r) => r.custom);
     log(`Plan of stack ${file.project}/${file.stack}, offline: simulated Azure, Entra ID and Kubernetes.`);
@@ -196,13 +250,22 @@ export async function plan(
     const relative = path.relative(process.cwd(), dir);
     const shown = relative.startsWith("..") ? dir : relative;
     log(`Wrote ${shown}/: objects/ (${recordedObjects.length} YAML files), plan.json, graph.mmd`);
-    if (violations.length > 0) {
-        log("");
-        log(`Schema violations (${violations.length}):`);
-        for (const v of violations) log(`    ${v.object}  ${v.field}  ${v.reason}`);
+    log(describeLoad(load));
+    if (violations.length > 0 || policyViolations.length > 0) {
+        if (violations.length > 0) {
+            log("");
+            log(`Schema violations (${violations.length}):`);
+            for (const v of violations) log(`    ${v.object}  ${v.field}  ${v.reason}`);
+        }
+        if (policyViolations.length > 0) {
+            log("");
+            log(`Policy violations (${policyViolations.length}):`);
+            for (const v of policyViolations) log(`    ${v.resource}  [${v.policy}]  ${v.message}`);
+        }
         const bad = new Set(violations.map((v) => v.object)).size;
         log(
-            `Plan FAILED: ${violations.length} violation${violations.length === 1 ? "" : "s"} in ${bad} of ${recordedObjects.length} objects.`,
+            `Plan FAILED: ${violations.length} schema violation${violations.length === 1 ? "" : "s"} in ${bad} of ${recordedObjects.length} objects, ` +
+                `${policyViolations.length} policy violation${policyViolations.length === 1 ? "" : "s"}.`,
         );
         return EXIT.violations;
     }
@@ -211,7 +274,7 @@ export async function plan(
             `${recordedObjects.length} objects validated (${recordedObjects
                 .map((r) => describeObject(r.inputs as KubernetesObject).split(" ")[0])
                 .filter((k, i, all) => all.indexOf(k) === i)
-                .join(", ")}).`,
+                .join(", ")}), no policy violations.`,
     );
     return EXIT.ok;
 }

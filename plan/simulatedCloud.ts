@@ -25,6 +25,8 @@ export interface RecordedResource {
     readonly parent?: string;
     /** False for component resources. */
     readonly custom: boolean;
+    /** An existing resource the program only reads (`Resource.get`): never created or deleted. */
+    readonly read: boolean;
     /** Inputs as sent on the wire: secret values stay wrapped (see `isSecretValue`). */
     readonly inputs: Record<string, unknown>;
     /** URNs this resource waited for (explicit `dependsOn` and the resources its inputs came from). */
@@ -96,6 +98,8 @@ export class SimulatedCloud {
     readonly resources: RecordedResource[] = [];
     readonly invokes: Array<{ token: string; inputs: Record<string, unknown> }> = [];
     private readonly byUrn = new Map<string, RecordedResource>();
+    /** The latest registration of each type and name, which the mock's answer belongs to. */
+    private readonly pending = new Map<string, RecordedResource>();
     private started = 0;
 
     constructor(private readonly options: SimulatedCloudOptions) {}
@@ -115,13 +119,21 @@ export class SimulatedCloud {
         this.started = performance.now();
         // The mock API hides the registration request; wrap the monitor to see parents and dependencies.
         const settings = require("@pulumi/pulumi/runtime/settings") as {
-            getMonitor(): { registerResource(req: RegisterRequest, callback: unknown): unknown };
+            getMonitor(): {
+                registerResource(req: RegisterRequest, callback: unknown): unknown;
+                readResource(req: ReadRequest, callback: unknown): unknown;
+            };
         };
         const monitor = settings.getMonitor();
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) => {
             this.record(req);
             return register(req, callback);
+        };
+        const read = monitor.readResource.bind(monitor);
+        monitor.readResource = (req, callback) => {
+            this.recordRead(req);
+            return read(req, callback);
         };
     }
 
@@ -140,6 +152,36 @@ export class SimulatedCloud {
         return this.byUrn.get(urn);
     }
 
+    private recordRead(req: ReadRequest): void {
+        const type = req.getType();
+        const name = req.getName();
+        const parent = req.getParent() || undefined;
+        const urn = urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name);
+        const resource: RecordedResource = {
+            type,
+            name,
+            urn,
+            parent,
+            custom: true,
+            read: true,
+            inputs: { id: req.getId() },
+            dependencies: [...new Set(req.getDependenciesList())],
+            provider: req.getProvider() || undefined,
+            options: {
+                ignoreChanges: [],
+                additionalSecretOutputs: [],
+                protect: false,
+                retainOnDelete: false,
+                deleteBeforeReplace: false,
+            },
+            order: this.resources.length,
+            registeredAt: performance.now() - this.started,
+        };
+        this.resources.push(resource);
+        this.byUrn.set(urn, resource);
+        this.pending.set(`${type}::${name}`, resource);
+    }
+
     private record(req: RegisterRequest): void {
         const type = req.getType();
         const name = req.getName();
@@ -151,6 +193,7 @@ export class SimulatedCloud {
             urn,
             parent,
             custom: req.getCustom(),
+            read: false,
             inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             dependencies: [...new Set(req.getDependenciesList())],
             provider: req.getProvider() || undefined,
@@ -166,15 +209,18 @@ export class SimulatedCloud {
         };
         this.resources.push(resource);
         this.byUrn.set(urn, resource);
+        this.pending.set(`${type}::${name}`, resource);
     }
 
     private async newResource(args: pulumi.runtime.MockResourceArgs): Promise<State> {
         const latency = this.options.latencyMs?.(args.type, args.name) ?? 0;
         if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
         const result: State = args.custom
-            ? this.stateFor(args.type, args.name, args.inputs)
+            ? args.id
+                ? this.existing(args.type, args.id)
+                : this.stateFor(args.type, args.name, args.inputs)
             : { id: undefined, state: {} };
-        const recorded = [...this.resources].reverse().find((r) => r.type === args.type && r.name === args.name);
+        const recorded = this.pending.get(`${args.type}::${args.name}`);
         if (recorded !== undefined) {
             recorded.completedAt = performance.now() - this.started;
             recorded.id = result.id;
@@ -187,6 +233,25 @@ export class SimulatedCloud {
         this.invokes.push({ token, inputs });
         if (token === "azure-native:authorization:getClientConfig") return { ...this.options.clientConfig };
         throw new Error(`the simulated cloud does not know the invoke ${token}`);
+    }
+
+    /** State of an existing resource the program reads by id. */
+    private existing(type: string, id: string): State {
+        if (type === "azure-native:keyvault:Vault") {
+            // /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>
+            const parts = id.split("/");
+            const [resourceGroupName, vaultName] = [parts[4], parts[8]];
+            const suffix = this.options.vaultDnsSuffix ?? "vault.azure.net";
+            return {
+                id,
+                state: {
+                    name: vaultName,
+                    resourceGroupName,
+                    properties: { enableRbacAuthorization: true, vaultUri: `https://${vaultName}.${suffix}/` },
+                },
+            };
+        }
+        throw new Error(`the simulated cloud has no existing ${type} ${id}`);
     }
 
     private stateFor(type: string, name: string, inputs: Record<string, unknown>): State {
@@ -269,6 +334,15 @@ export class SimulatedCloud {
             }
         }
     }
+}
+
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getId(): string;
+    getProvider(): string;
+    getDependenciesList(): string[];
 }
 
 interface RegisterRequest {

@@ -54,6 +54,8 @@ export type WorkloadConfig = Parsed["workloads"][number];
 
 /** The validated configuration of one stack: what index.ts composes components from. */
 export interface StackConfig extends StackContext {
+    /** Production stacks protect the vault and seeded secrets from deletion and keep purge protection on. */
+    readonly production: boolean;
     readonly azure: Parsed["azure"];
     readonly vault: Parsed["vault"];
     /** Key Vault secret name -> value, each a Pulumi secret. */
@@ -198,6 +200,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
     const sharedNamespaces = [...new Set(shared.map((es) => es.namespace))].sort();
     return {
         ...context,
+        production: config.production,
         azure: config.azure,
         vault: config.vault,
         seededSecrets,

@@ -121,6 +121,25 @@ export function crossKeyProblems(values: Readonly<Raw>): CrossKeyProblem[] {
         }
     }
 
+    // Production data: a production vault keeps purge protection; an adopted vault is only referenced, so the
+    // settings of a vault this stack creates do not apply to it.
+    const vault = isRecord(values.vault) ? values.vault : {};
+    const production = values.production === true || values.production === "true";
+    const existing = vault.existing === true || vault.existing === "true";
+    if (production && (vault.purgeProtection === false || vault.purgeProtection === "false") && !existing) {
+        problem(["vault", "purgeProtection"], "a production vault keeps purge protection on (production is true)");
+    }
+    if (existing) {
+        for (const key of ["softDeleteRetentionDays", "purgeProtection", "createMode", "network"]) {
+            if (vault[key] !== undefined) {
+                problem(
+                    ["vault", key],
+                    `applies only to a vault this stack creates; vault.existing is true, so the vault is only referenced`,
+                );
+            }
+        }
+    }
+
     // The shared store must not open a tenant's namespace to vault-wide access.
     const store = isRecord(values.store) ? values.store : {};
     strings(store.namespaces).forEach((namespace, j) => {

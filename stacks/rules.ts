@@ -171,6 +171,20 @@ export const issuerUrl = () => {
     );
 };
 
+/** An IPv4 address or CIDR range, as Key Vault firewall rules take them. */
+export const ipRange = () =>
+    pattern(
+        /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\/([0-9]|[12]\d|3[0-2]))?$/,
+        "use an IPv4 address or CIDR range such as 203.0.113.0/24 (Key Vault firewall rules take no IPv6)",
+    );
+
+/** A subnet's ARM resource id. */
+export const subnetId = () =>
+    pattern(
+        /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/,
+        "use a subnet resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
+    );
+
 export const absolutePath = () =>
     pattern(/^\/[^\0]*[^/\0]$/, 'use an absolute directory path such as "/credentials" (not "/" itself)');
 
@@ -179,6 +193,17 @@ export const displayName = () =>
         v.string("use 1-120 characters (Entra ID display name)"),
         v.minLength(1, "use 1-120 characters (Entra ID display name)"),
         v.maxLength(120, "use 1-120 characters (Entra ID display name)"),
+    );
+
+/** A map (never a list: valibot's record would read a list as a map of indexes). */
+export const map = <TKey extends v.GenericSchema<string, string>, TValue extends v.GenericSchema>(
+    key: TKey,
+    value: TValue,
+    rule: string,
+) =>
+    v.pipe(
+        v.custom<Record<string, unknown>>((x) => x !== null && typeof x === "object" && !Array.isArray(x), rule),
+        v.record(key, value, rule),
     );
 
 /** One of the given values, else `rule`. */

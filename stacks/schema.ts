@@ -5,6 +5,7 @@ import * as rules from "./rules";
 
 export const DEFAULTS = {
     softDeleteRetentionDays: 90,
+    createMode: "default",
     purgeProtection: true,
     passwordLifetimeDays: 180,
     passwordSlot: "a",
@@ -39,13 +40,30 @@ const azure = v.strictObject({
     ),
 });
 
+/** Limits who may reach the vault's data plane: everything else is denied. */
+const network = v.strictObject({
+    allowedIps: v.optional(v.array(rules.ipRange(), "use a list of IPv4 addresses or CIDR ranges"), []),
+    allowedSubnetIds: v.optional(v.array(rules.subnetId(), "use a list of subnet resource ids"), []),
+    bypassAzureServices: v.optional(rules.bool(), true),
+});
+
 const vault = v.strictObject({
     name: rules.vaultName(),
+    /** Adopt a vault that exists already: it is referenced, never created, changed or deleted. */
+    existing: v.optional(rules.bool(), false),
     softDeleteRetentionDays: v.optional(
         rules.integer(7, 90, "Key Vault soft-delete retention in days, fixed at creation"),
         DEFAULTS.softDeleteRetentionDays,
     ),
     purgeProtection: v.optional(rules.bool(), DEFAULTS.purgeProtection),
+    createMode: v.optional(
+        rules.oneOf(
+            ["default", "recover"],
+            'use "default", or "recover" to bring back a soft-deleted vault of this name',
+        ),
+        DEFAULTS.createMode,
+    ),
+    network: v.optional(network),
 });
 
 const credentialSecret = v.strictObject({
@@ -54,9 +72,13 @@ const credentialSecret = v.strictObject({
     clientSecretKey: v.optional(rules.k8sSecretKey(), DEFAULTS.clientSecretKey),
 });
 
+/** Owners of created app registrations: object ids of users, groups' members or service principals. */
+const owners = v.optional(v.array(rules.guid("object id of an owner"), "use a list of object ids"));
+
 const servicePrincipal = v.strictObject({
     mode: v.literal("servicePrincipal"),
     displayName: v.optional(rules.displayName()),
+    owners,
     passwordLifetimeDays: v.optional(
         rules.integer(1, 365, "days a client secret stays valid; Microsoft recommends under a year"),
         DEFAULTS.passwordLifetimeDays,
@@ -72,6 +94,7 @@ const servicePrincipal = v.strictObject({
 const workloadIdentity = v.strictObject({
     mode: v.literal("workloadIdentity"),
     displayName: v.optional(rules.displayName()),
+    owners,
     oidcIssuerUrl: rules.issuerUrl(),
     serviceAccountName: v.optional(rules.k8sName(), DEFAULTS.serviceAccountName),
 });
@@ -129,7 +152,7 @@ const dataFrom = v.union(
             find: v.pipe(
                 v.strictObject({
                     name: v.optional(v.strictObject({ regexp: rules.regularExpression() })),
-                    tags: v.optional(v.record(v.string(), v.string(), "use a map of tag names to values")),
+                    tags: v.optional(rules.map(v.string(), v.string(), "use a map of tag names to values")),
                     decodingStrategy,
                 }),
                 v.check((find) => find.name !== undefined || find.tags !== undefined, "set name.regexp, tags or both"),
@@ -161,7 +184,7 @@ const externalSecret = v.pipe(
             rules.oneOf(["Retain", "Delete", "Merge"], "use Retain, Delete or Merge (ESO deletion policy)"),
         ),
         data: v.optional(
-            v.record(
+            rules.map(
                 rules.k8sSecretKey(),
                 v.union(
                     [rules.keyVaultObject(), remoteRef],
@@ -176,13 +199,17 @@ const externalSecret = v.pipe(
             v.strictObject({
                 type: v.optional(rules.text("use a Secret type such as Opaque")),
                 data: v.optional(
-                    v.record(rules.k8sSecretKey(), v.string("use a template string"), "use a map of keys to templates"),
+                    rules.map(
+                        rules.k8sSecretKey(),
+                        v.string("use a template string"),
+                        "use a map of keys to templates",
+                    ),
                 ),
                 metadata: v.optional(
                     v.strictObject({
-                        labels: v.optional(v.record(v.string(), v.string(), "use a map of label names to values")),
+                        labels: v.optional(rules.map(v.string(), v.string(), "use a map of label names to values")),
                         annotations: v.optional(
-                            v.record(v.string(), v.string(), "use a map of annotation names to values"),
+                            rules.map(v.string(), v.string(), "use a map of annotation names to values"),
                         ),
                     }),
                 ),
@@ -262,11 +289,13 @@ const workload = v.strictObject({
 
 /** Every key under the project's config namespace. */
 export const stackConfigSchema = v.strictObject({
+    /** A production stack: its vault and seeded secrets are protected from deletion, its vault from purging. */
+    production: v.optional(rules.bool(), false),
     // A missing required object is read as {}, so the message names each of its required keys.
     azure: v.pipe(v.optional(v.unknown(), {}), azure),
     vault: v.pipe(v.optional(v.unknown(), {}), vault),
     seededSecrets: v.optional(
-        v.record(rules.keyVaultSecretName(), rules.text("use a non-empty string"), "use a map of names to values"),
+        rules.map(rules.keyVaultSecretName(), rules.text("use a non-empty string"), "use a map of names to values"),
         {},
     ),
     auth: v.optional(auth, { mode: "servicePrincipal" }),

@@ -5,6 +5,7 @@ import {
     ClientSecret,
     CredentialSecret,
     ExternalSecretsOperator,
+    type CreatedVaultArgs,
     KeyVault,
     Namespaces,
     SecretStore,
@@ -20,7 +21,7 @@ const VAULT_ID =
     "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test";
 
 describe("KeyVault", () => {
-    async function vaultInputs(args: Partial<ConstructorParameters<typeof KeyVault>[1]> = {}) {
+    async function vaultInputs(args: Partial<CreatedVaultArgs> = {}) {
         const cloud = await startCloud();
         const vault = new KeyVault("kv", {
             resourceGroupName: "rg",

@@ -57,7 +57,7 @@ describe("offline plan", function () {
             const lines = run.stdout.trim().split("\n");
             assert.match(
                 lines[lines.length - 1] as string,
-                /^Plan OK: 16 resources in 12 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\)\.$/,
+                /^Plan OK: 16 resources in 12 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\), no policy violations\.$/,
             );
         });
 
@@ -108,6 +108,7 @@ describe("offline plan", function () {
                 "objects/pod-app-namespace-app-name.yaml",
                 "objects/secret-external-secrets-azure-secret-sp.yaml",
                 "plan.json",
+                "policy-config.json",
             ]);
             const store = load(
                 readFileSync(
@@ -162,7 +163,30 @@ describe("offline plan", function () {
             run.stdout,
             /ExternalSecret apps\/app {2}\/spec\/target\/creationPolicy {2}must be equal to one of the allowed values: Owner, Orphan, Merge, None/,
         );
-        assert.match(run.stdout, /Plan FAILED: 1 violation in 1 of 1 objects\.$/m);
+        assert.match(run.stdout, /Plan FAILED: 1 schema violation in 1 of 1 objects, 0 policy violations\.$/m);
+        rmSync(run.out, { recursive: true, force: true });
+    });
+
+    it("exits 1 when a resource breaks the policy pack, naming the resource and the policy", () => {
+        const run = runCli("--cwd", path.join(fixtures, "policy-violation"), "--stack", "loose");
+        assert.equal(run.status, 1, run.stderr);
+        assert.match(
+            run.stdout,
+            /kubernetes:core\/v1:Pod app {2}\[workload-secret-mounts\] {2}spec\.volumes\[0\]\.secret\.defaultMode is 420 \(0644\)/,
+        );
+        assert.match(run.stdout, /Plan FAILED: 0 schema violations in 0 of 1 objects, 5 policy violations\.$/m);
+        rmSync(run.out, { recursive: true, force: true });
+    });
+
+    it("prints the Key Vault reads the refresh intervals cause, against the vault's limit", () => {
+        const run = runCli("--stack", "tenants");
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(
+            run.stdout,
+            /^Key Vault load: 10 reads\/hour from 4 ExternalSecrets \(<0\.01% of the vault's 1,440,000\/hour limit\); 8 at once when ESO starts \(limit 4,000 per 10 s\)\.$/m,
+        );
+        const config = JSON.parse(readFileSync(path.join(run.out, "tenants", "policy-config.json"), "utf8"));
+        assert.deepEqual(config["eso-cluster-store-conditions"], { tenantsConfigured: true });
         rmSync(run.out, { recursive: true, force: true });
     });
 

@@ -14,11 +14,10 @@ import {
     type StoreRef,
     SyncedSecret,
     Tenant,
-    type VaultGrants,
+    objectGrants,
     VaultSecrets,
     Workload,
 } from "./components";
-import { WORKLOAD_IDENTITY } from "./components/wellKnown";
 import { loadStackConfig } from "./stacks";
 
 // Validate everything first: a bad key stops the run before any resource is registered.
@@ -69,12 +68,11 @@ const seeded = new VaultSecrets(
 );
 
 // 3-4. ESO's identity in Azure (service principal, workload identity or managed identity), allowed to read the vault.
-const serviceAccount = {
-    namespace: config.eso.namespace,
-    name: auth.mode === "workloadIdentity" ? auth.serviceAccountName : config.eso.releaseName,
-};
 const identity = new EsoIdentity("eso", {
-    identity: auth.mode === "workloadIdentity" ? { ...auth, serviceAccounts: [serviceAccount] } : auth,
+    identity:
+        auth.mode === "workloadIdentity"
+            ? { ...auth, serviceAccounts: [{ namespace: config.eso.namespace, name: auth.serviceAccountName }] }
+            : auth,
     owners,
     subscriptionId: client.subscriptionId,
     grants: {
@@ -90,19 +88,10 @@ const operator = new ExternalSecretsOperator(
         namespace: config.eso.namespace,
         releaseName: config.eso.releaseName,
         chartVersion: config.eso.chartVersion,
-        values:
+        workloadIdentity:
             auth.mode === "workloadIdentity"
-                ? {
-                      serviceAccount: {
-                          name: serviceAccount.name,
-                          annotations: {
-                              [WORKLOAD_IDENTITY.clientIdAnnotation]: identity.clientId,
-                              [WORKLOAD_IDENTITY.tenantIdAnnotation]: tenantId,
-                          },
-                      },
-                      podLabels: { [WORKLOAD_IDENTITY.useLabel]: "true" },
-                  }
-                : {},
+                ? { serviceAccountName: auth.serviceAccountName, clientId: identity.clientId, tenantId }
+                : undefined,
     },
     onCluster,
 );
@@ -133,7 +122,7 @@ if (auth.mode === "servicePrincipal") {
 } else if (auth.mode === "workloadIdentity") {
     storeAuth = {
         type: "workloadIdentity",
-        serviceAccountName: serviceAccount.name,
+        serviceAccountName: auth.serviceAccountName,
         serviceAccountNamespace: operator.namespace,
     };
 } else {
@@ -171,17 +160,8 @@ const store = new SecretStore(
 
 // 7b. Tenants: each its own identity, allowed only its own secrets (one role assignment per object), and its own
 // store usable only from its namespaces.
-const objectScope = (kind: "secrets" | "certificates" | "keys", name: string): pulumi.Input<string> =>
-    (kind === "secrets" ? seeded.secretIds[name] : undefined) ?? pulumi.interpolate`${vault.vaultId}/${kind}/${name}`;
 const tenantStores = new Map<string, StoreRef>();
 for (const tenant of config.tenants) {
-    const grants: VaultGrants = {
-        secrets: Object.fromEntries(tenant.grants.secrets.map((n) => [`secret-${n}`, objectScope("secrets", n)])),
-        readers: Object.fromEntries([
-            ...tenant.grants.certificates.map((n) => [`certificate-${n}`, objectScope("certificates", n)]),
-            ...tenant.grants.keys.map((n) => [`key-${n}`, objectScope("keys", n)]),
-        ]),
-    };
     const stores = new Tenant(
         `tenant-${tenant.name}`,
         {
@@ -196,7 +176,7 @@ for (const tenant of config.tenants) {
                           ...(tenant.managedIdentity as { clientId: string; principalId: string }),
                       }
                     : { ...auth, displayName: `${auth.displayName}-${tenant.name}` },
-            grants,
+            grants: objectGrants(vault.vaultId, tenant.grants, seeded.secretIds),
             esoNamespace: operator.namespace,
             esoNamespaceName: config.eso.namespace,
             storesWaitFor: [operator.release],

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
-import { ESO_CHART, POD_SECURITY_ENFORCE_LABEL } from "./wellKnown";
+import { ESO_CHART, POD_SECURITY_ENFORCE_LABEL, WORKLOAD_IDENTITY } from "./wellKnown";
 
 export interface ExternalSecretsOperatorArgs {
     /** Namespace created for ESO. */
@@ -11,10 +11,29 @@ export interface ExternalSecretsOperatorArgs {
     /** Exact chart version from https://charts.external-secrets.io. */
     readonly chartVersion: string;
     /**
-     * Extra chart values, merged over this component's own.
-     * @default {}
+     * Azure AD Workload Identity for ESO itself: its service account carries the client and tenant ids, and its pods
+     * get the federated token.
+     * @default none: ESO signs in with a secret or the nodes' identity
      */
-    readonly values?: pulumi.Inputs;
+    readonly workloadIdentity?: {
+        readonly serviceAccountName: string;
+        readonly clientId: pulumi.Input<string>;
+        readonly tenantId: pulumi.Input<string>;
+    };
+}
+
+function workloadIdentityValues(identity: ExternalSecretsOperatorArgs["workloadIdentity"]): pulumi.Inputs {
+    if (identity === undefined) return {};
+    return {
+        serviceAccount: {
+            name: identity.serviceAccountName,
+            annotations: {
+                [WORKLOAD_IDENTITY.clientIdAnnotation]: identity.clientId,
+                [WORKLOAD_IDENTITY.tenantIdAnnotation]: identity.tenantId,
+            },
+        },
+        podLabels: { [WORKLOAD_IDENTITY.useLabel]: "true" },
+    };
 }
 
 /**
@@ -51,7 +70,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 timeout: 600,
-                values: { installCRDs: true, ...args.values },
+                values: { installCRDs: true, ...workloadIdentityValues(args.workloadIdentity) },
             },
             { parent: this },
         );

@@ -14,6 +14,33 @@ export interface VaultGrants {
     readonly readers?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
+/** Names of single Key Vault objects, by type. */
+export interface VaultObjects {
+    readonly secrets: readonly string[];
+    readonly certificates: readonly string[];
+    readonly keys: readonly string[];
+}
+
+/**
+ * Grants on single objects of a vault: "Key Vault Secrets User" on each secret, "Key Vault Reader" on each certificate
+ * and key. Secrets this stack creates are referred to by their resource's id, so the grant waits for the secret.
+ */
+export function objectGrants(
+    vaultId: pulumi.Input<string>,
+    objects: VaultObjects,
+    createdSecretIds: Readonly<Record<string, pulumi.Input<string>>> = {},
+): VaultGrants {
+    const scope = (kind: "secrets" | "certificates" | "keys", name: string): pulumi.Input<string> =>
+        (kind === "secrets" ? createdSecretIds[name] : undefined) ?? pulumi.interpolate`${vaultId}/${kind}/${name}`;
+    return {
+        secrets: Object.fromEntries(objects.secrets.map((name) => [`secret-${name}`, scope("secrets", name)])),
+        readers: Object.fromEntries([
+            ...objects.certificates.map((name) => [`certificate-${name}`, scope("certificates", name)]),
+            ...objects.keys.map((name) => [`key-${name}`, scope("keys", name)]),
+        ]),
+    };
+}
+
 export interface VaultAccessArgs {
     /** Object id of the principal that reads (a service principal or a managed identity). */
     readonly principalId: pulumi.Input<string>;

@@ -153,20 +153,10 @@ export class SimulatedCloud {
     }
 
     private recordRead(req: ReadRequest): void {
-        const type = req.getType();
-        const name = req.getName();
-        const parent = req.getParent() || undefined;
-        const urn = urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name);
-        const resource: RecordedResource = {
-            type,
-            name,
-            urn,
-            parent,
+        this.add(req, {
             custom: true,
             read: true,
             inputs: { id: req.getId() },
-            dependencies: [...new Set(req.getDependenciesList())],
-            provider: req.getProvider() || undefined,
             options: {
                 ignoreChanges: [],
                 additionalSecretOutputs: [],
@@ -174,15 +164,26 @@ export class SimulatedCloud {
                 retainOnDelete: false,
                 deleteBeforeReplace: false,
             },
-            order: this.resources.length,
-            registeredAt: performance.now() - this.started,
-        };
-        this.resources.push(resource);
-        this.byUrn.set(urn, resource);
-        this.pending.set(`${type}::${name}`, resource);
+        });
     }
 
     private record(req: RegisterRequest): void {
+        this.add(req, {
+            custom: req.getCustom(),
+            read: false,
+            inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            options: {
+                ignoreChanges: req.getIgnorechangesList(),
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                protect: req.getProtect() ?? false,
+                retainOnDelete: req.getRetainondelete() ?? false,
+                deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
+            },
+        });
+    }
+
+    /** Records a registration or a read with what both requests carry: identity, parent, provider, dependencies. */
+    private add(req: ResourceRequest, what: Pick<RecordedResource, "custom" | "read" | "inputs" | "options">): void {
         const type = req.getType();
         const name = req.getName();
         const parent = req.getParent() || undefined;
@@ -192,18 +193,9 @@ export class SimulatedCloud {
             name,
             urn,
             parent,
-            custom: req.getCustom(),
-            read: false,
-            inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            ...what,
             dependencies: [...new Set(req.getDependenciesList())],
             provider: req.getProvider() || undefined,
-            options: {
-                ignoreChanges: req.getIgnorechangesList(),
-                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                protect: req.getProtect() ?? false,
-                retainOnDelete: req.getRetainondelete() ?? false,
-                deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
-            },
             order: this.resources.length,
             registeredAt: performance.now() - this.started,
         };
@@ -336,23 +328,22 @@ export class SimulatedCloud {
     }
 }
 
-interface ReadRequest {
+/** What the resource monitor's register and read requests both carry. */
+interface ResourceRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
-    getId(): string;
     getProvider(): string;
     getDependenciesList(): string[];
 }
 
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
+interface ReadRequest extends ResourceRequest {
+    getId(): string;
+}
+
+interface RegisterRequest extends ResourceRequest {
     getCustom(): boolean;
     getObject(): { toJavaScript(): unknown } | undefined;
-    getDependenciesList(): string[];
-    getProvider(): string;
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
     getProtect(): boolean | undefined;

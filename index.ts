@@ -12,13 +12,13 @@ import {
     SecretStore,
     type StoreAuth,
     type StoreRef,
-    SyncedSecret,
+    SyncedSecrets,
     Tenant,
     objectGrants,
     VaultSecrets,
     Workload,
 } from "./components";
-import { loadStackConfig } from "./stacks";
+import { type ExternalSecretConfig, loadStackConfig } from "./stacks";
 
 // Validate everything first: a bad key stops the run before any resource is registered.
 const config = loadStackConfig();
@@ -194,47 +194,38 @@ for (const tenant of config.tenants) {
 
 // 8. Synced secrets, each from its tenant's store or the shared one; `up` waits until each is Ready.
 const sharedStore: StoreRef = { kind: store.kind, name: store.storeName, resource: store.store };
-const synced = new Map(
-    config.externalSecrets.map((es) => {
-        const source = es.tenant === undefined ? sharedStore : (tenantStores.get(es.namespace) as StoreRef);
-        return [
-            `${es.namespace}/${es.name}`,
-            new SyncedSecret(
-                `${es.namespace}-${es.name}`,
-                {
-                    externalSecretName: es.name,
-                    namespace: namespaces.get(es.namespace),
-                    store: { kind: source.kind, name: source.name },
-                    targetName: es.target,
-                    refreshInterval: es.refreshInterval,
-                    refreshPolicy: es.refreshPolicy,
-                    creationPolicy: es.creationPolicy,
-                    deletionPolicy: es.deletionPolicy,
-                    data: es.data,
-                    dataFrom: es.dataFrom,
-                    template: es.template,
-                    readyTimeoutSeconds: config.store.readyTimeoutSeconds,
-                },
-                { ...onCluster, dependsOn: [source.resource] },
-            ),
-        ] as const;
-    }),
+const keyOf = (namespace: string, name: string): string => `${namespace}-${name}`;
+const synced = new SyncedSecrets(
+    "synced",
+    {
+        externalSecrets: config.externalSecrets.map((es) => ({
+            ...es,
+            key: keyOf(es.namespace, es.name),
+            namespace: namespaces.get(es.namespace),
+            store: es.tenant === undefined ? sharedStore : (tenantStores.get(es.namespace) as StoreRef),
+            targetName: es.target,
+        })),
+        readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+    },
+    onCluster,
 );
 
 // 9. Workloads that mount a synced Secret, created once their ExternalSecret is Ready.
 for (const workload of config.workloads) {
-    const source = synced.get(`${workload.namespace}/${workload.externalSecret}`) as SyncedSecret;
+    const source = config.externalSecrets.find(
+        (es) => es.namespace === workload.namespace && es.name === workload.externalSecret,
+    ) as ExternalSecretConfig;
     new Workload(
-        `${workload.namespace}-${workload.name}`,
+        keyOf(workload.namespace, workload.name),
         {
             podName: workload.name,
             namespace: namespaces.get(workload.namespace),
             image: workload.image,
             command: workload.command,
-            secretName: source.targetName,
+            secretName: source.target,
             mountPath: workload.mountPath,
         },
-        { ...onCluster, dependsOn: [source.externalSecret] },
+        { ...onCluster, dependsOn: [synced.get(keyOf(source.namespace, source.name))] },
     );
 }
 
@@ -242,6 +233,6 @@ export const vaultName = vault.vaultName;
 export const vaultUri = vault.vaultUri;
 export const clientId = identity.clientId;
 export const storeName = store.storeName;
-export const externalSecretNames = [...synced.values()].map((s) => s.externalSecretName);
+export const externalSecretNames = synced.names;
 export const credentialsExpireOn = identity.clientSecretExpiresOn;
 export const tenant = pulumi.output(tenantId);

@@ -7,7 +7,7 @@ export * from "./keyVault";
 export * from "./namespaces";
 export * from "./operator";
 export * from "./secretStore";
-export * from "./syncedSecret";
+export * from "./syncedSecrets";
 export * from "./tenant";
 export * from "./vaultAccess";
 export * from "./vaultSecrets";

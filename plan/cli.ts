@@ -3,10 +3,7 @@
 // Exit codes: 0 the plan is valid; 1 schema violations (or the program failed); 2 invalid stack configuration,
 // unknown stack or bad arguments (nothing was registered).
 import { parseArgs } from "node:util";
-import { startValidator } from "./validate";
-
-// Schema models load on a worker thread while the program runs here.
-const validator = startValidator();
+import { openOutput } from "./objects";
 
 function options(): { stack: string; cwd: string; out: string } {
     try {
@@ -27,11 +24,14 @@ function options(): { stack: string; cwd: string; out: string } {
 }
 
 const parsed = options();
+// The worker thread starts first: it loads the schema models while the main thread loads the SDK and the program.
+const output = openOutput(parsed);
 const { plan } = require("./run") as typeof import("./run");
-plan(parsed, console.log, console.error, validator).then(
-    (code) => process.exit(code),
+// Exit codes are set, not forced: process.exit() would drop output still queued on a piped stdout.
+plan(parsed, console.log, console.error, output).then(
+    (code) => void (process.exitCode = code),
     (e: unknown) => {
         console.error(`error: the program failed: ${(e as Error).stack ?? String(e)}`);
-        process.exit(1);
+        process.exitCode = 1;
     },
 );

@@ -15,12 +15,22 @@ export interface PlannedResource {
     readonly wave?: number;
 }
 
+/** The list of children of `parent` in `children`, created on first use. */
+function childrenOf<K, V>(children: Map<K, V[]>, parent: K): V[] {
+    let list = children.get(parent);
+    if (list === undefined) {
+        list = [];
+        children.set(parent, list);
+    }
+    return list;
+}
+
 /** Resolves each resource's dependencies to custom resources (a component stands for everything under it). */
 export function planResources(recorded: readonly RecordedResource[]): PlannedResource[] {
     const byUrn = new Map(recorded.map((r) => [r.urn, r]));
     const children = new Map<string, RecordedResource[]>();
     for (const r of recorded) {
-        if (r.parent !== undefined) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+        if (r.parent !== undefined) childrenOf(children, r.parent).push(r);
     }
     const customUnder = (urn: string): string[] => {
         const resource = byUrn.get(urn);
@@ -71,7 +81,7 @@ export function wavesOf(resources: readonly PlannedResource[]): PlannedResource[
 /** The resource tree as `pulumi preview` draws it, under a line for the stack. */
 export function renderTree(resources: readonly PlannedResource[], stackLabel: string): string[] {
     const children = new Map<string | undefined, PlannedResource[]>();
-    for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    for (const r of resources) childrenOf(children, r.parent).push(r);
     const parents = new Map(resources.map((r) => [r.urn, r.parent]));
     const depth = (r: PlannedResource): number => {
         let d = 1;
@@ -103,7 +113,7 @@ export function renderMermaid(all: readonly PlannedResource[]): string {
         .filter((r) => !providers.has(r.urn))
         .map((r) => ({ ...r, dependsOn: r.dependsOn.filter((dep) => !providers.has(dep)) }));
     const children = new Map<string | undefined, PlannedResource[]>();
-    for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    for (const r of resources) childrenOf(children, r.parent).push(r);
     const customUnder = (r: PlannedResource): PlannedResource[] =>
         r.custom ? [r] : (children.get(r.urn) ?? []).flatMap(customUnder);
     const byWave = (a: PlannedResource, b: PlannedResource): number =>

@@ -1,31 +1,20 @@
 // The offline plan: runs the real program with a stack's Pulumi.<stack>.yaml on Pulumi's mock runtime, prints
 // the resource tree and dependency waves, validates every Kubernetes object against ESO's and Kubernetes'
 // schemas, and writes out/<stack>/. The command line is plan/cli.ts.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { dump } from "js-yaml";
 import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
-import { mapSecrets, reveal, SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
-import { readStackFile, SECRET_PLACEHOLDER, StackFileError, type StackFile } from "./stackFile";
-import { describeObject, startValidator, type KubernetesObject, type Validator, type Violation } from "./validate";
+import { describeObject, openOutput, type KubernetesObject, type ObjectWorker, type Violation } from "./objects";
+import { redact, reveal, SECRET_PLACEHOLDER } from "./secrets";
+import { SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
+import { readStackFile, StackFileError, type StackFile } from "./stackFile";
 import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
 import { decodeConfigValues } from "../stacks/config";
 import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 
 export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
-
-/** Wire values with every secret replaced by the placeholder, keeping the keys of secret maps. */
-function redact(value: unknown): unknown {
-    return mapSecrets(value, (secret) => {
-        const inner = reveal(secret.value);
-        if (inner !== null && typeof inner === "object" && !Array.isArray(inner)) {
-            return Object.fromEntries(Object.keys(inner).map((k) => [k, SECRET_PLACEHOLDER]));
-        }
-        return SECRET_PLACEHOLDER;
-    });
-}
 
 function projectConfig(file: StackFile, key: string): Record<string, unknown> {
     try {
@@ -54,15 +43,6 @@ function isKubernetesObject(resource: RecordedResource): boolean {
         typeof resource.inputs.apiVersion === "string" &&
         typeof resource.inputs.kind === "string"
     );
-}
-
-function objectFileName(object: KubernetesObject, taken: Set<string>): string {
-    const { name = "unnamed", namespace } = object.metadata ?? {};
-    const base = [object.kind.toLowerCase(), namespace, name].filter(Boolean).join("-");
-    let file = `${base}.yaml`;
-    for (let i = 2; taken.has(file); i++) file = `${base}-${i}.yaml`;
-    taken.add(file);
-    return file;
 }
 
 async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -121,7 +101,23 @@ export async function plan(
     options: PlanOptions,
     log: (line: string) => void = console.log,
     error: (line: string) => void = console.error,
-    validator: Validator = startValidator(),
+    output: { dir: string; objects: ObjectWorker } = openOutput(options),
+): Promise<number> {
+    try {
+        const code = await planWith(options, log, error, output);
+        // A plan that never ran leaves no output behind, not even an empty directory.
+        if (code === EXIT.config) rmSync(output.dir, { recursive: true, force: true });
+        return code;
+    } finally {
+        await output.objects.stop();
+    }
+}
+
+async function planWith(
+    options: PlanOptions,
+    log: (line: string) => void,
+    error: (line: string) => void,
+    { dir, objects }: { dir: string; objects: ObjectWorker },
 ): Promise<number> {
     let file: StackFile;
     try {
@@ -138,6 +134,10 @@ export async function plan(
     const cloud = new SimulatedCloud({
         clientConfig: clientConfigFor(file),
         vaultDnsSuffix: KEY_VAULT_DNS_SUFFIX[(azure.cloud as AzureCloud | undefined) ?? "PublicCloud"],
+        // Each Kubernetes object goes to the worker as it is registered, to be written and validated meanwhile.
+        onRecord: (resource) => {
+            if (isKubernetesObject(resource)) objects.add(resource.inputs);
+        },
     });
     await cloud.install(file.project, file.stack);
     pulumi.runtime.setAllConfig(file.config, file.secretKeys);
@@ -169,9 +169,7 @@ export async function plan(
     const resources = planResources(cloud.resources);
     const waves = wavesOf(resources);
     const recordedObjects = cloud.resources.filter(isKubernetesObject);
-    const violations: Violation[] = await validator.validate(
-        recordedObjects.map((r) => reveal(r.inputs) as KubernetesObject),
-    );
+    const objectsChecked = objects.finish();
     const policyConfig = policyConfigFor(file);
     const policyViolations = checkResources(
         cloud.resources
@@ -190,17 +188,10 @@ export async function plan(
             .map((r) => (reveal(r.inputs) as { spec: object }).spec),
     );
 
-    const dir = path.resolve(options.out, file.stack);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(path.join(dir, "objects"), { recursive: true });
-    const taken = new Set<string>();
-    for (const r of recordedObjects) {
-        const object = redact(r.inputs) as KubernetesObject;
-        writeFileSync(
-            path.join(dir, "objects", objectFileName(object, taken)),
-            dump(object, { noRefs: true, lineWidth: -1 }),
-        );
-    }
+    writeFileSync(path.join(dir, "graph.mmd"), renderMermaid(resources));
+    // For `pulumi preview --policy-pack policy --policy-pack-config out/<stack>/policy-config.json`.
+    writeFileSync(path.join(dir, "policy-config.json"), `${JSON.stringify(policyPackConfig(policyConfig), null, 2)}\n`);
+    const violations: Violation[] = await objectsChecked;
     const byUrn = new Map(cloud.resources.map((r) => [r.urn, r]));
     writeFileSync(
         path.join(dir, "plan.json"),
@@ -228,9 +219,6 @@ export async function plan(
             2,
         )}\n`,
     );
-    writeFileSync(path.join(dir, "graph.mmd"), renderMermaid(resources));
-    // For `pulumi preview --policy-pack policy --policy-pack-config out/<stack>/policy-config.json`.
-    writeFileSync(path.join(dir, "policy-config.json"), `${JSON.stringify(policyPackConfig(policyConfig), null, 2)}\n`);
 
     const custom = resources.filter((r) => r.custom);
     log(`Plan of stack ${file.project}/${file.stack}, offline: simulated Azure, Entra ID and Kubernetes.`);

@@ -3,10 +3,7 @@
 // (inputs with their secret markers, parent, dependencies, timing) and refuses any invoke it does not know.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-
-/** Marker the Pulumi wire format wraps secret values in. */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export { isSecretValue, mapSecrets, reveal, type SecretValue } from "./secrets";
 
 export interface ClientConfig {
     readonly tenantId: string;
@@ -60,30 +57,8 @@ export interface SimulatedCloudOptions {
     readonly latencyMs?: (type: string, name: string) => number;
     /** Key Vault DNS suffix for vault URIs. */
     readonly vaultDnsSuffix?: string;
-}
-
-export interface SecretValue {
-    readonly [SIG_KEY]: typeof SECRET_SIG;
-    readonly value: unknown;
-}
-
-export function isSecretValue(value: unknown): value is SecretValue {
-    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
-
-/** Copies a wire value with every secret replaced by `replace(secret)`. */
-export function mapSecrets(value: unknown, replace: (secret: SecretValue) => unknown): unknown {
-    if (isSecretValue(value)) return replace(value);
-    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
-    if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
-    }
-    return value;
-}
-
-/** The wire value with secrets unwrapped: what the provider would receive. */
-export function reveal(value: unknown): unknown {
-    return mapSecrets(value, (secret) => reveal(secret.value));
+    /** Called with each registration (or read) as it arrives. */
+    readonly onRecord?: (resource: RecordedResource) => void;
 }
 
 /** A stable GUID derived from text, so ids repeat from run to run. */
@@ -202,6 +177,7 @@ export class SimulatedCloud {
         this.resources.push(resource);
         this.byUrn.set(urn, resource);
         this.pending.set(`${type}::${name}`, resource);
+        this.options.onRecord?.(resource);
     }
 
     private async newResource(args: pulumi.runtime.MockResourceArgs): Promise<State> {

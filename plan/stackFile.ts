@@ -3,9 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { load } from "js-yaml";
-
-/** What an encrypted (`secure:`) value becomes offline, where no secrets provider can decrypt it. */
-export const SECRET_PLACEHOLDER = "[secret]";
+import { SECRET_PLACEHOLDER } from "./secrets";
 
 export interface StackFile {
     readonly project: string;
@@ -33,6 +31,7 @@ export function stacksIn(projectDir: string): string[] {
 function decryptOffline(value: unknown): { value: unknown; secret: boolean } {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
         const entries = Object.entries(value);
+        // Encrypted values cannot be decrypted offline: they become the placeholder, and stay secret.
         if (entries.length === 1 && entries[0]?.[0] === "secure") return { value: SECRET_PLACEHOLDER, secret: true };
         let secret = false;
         const out: Record<string, unknown> = {};

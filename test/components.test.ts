@@ -9,7 +9,7 @@ import {
     KeyVault,
     Namespaces,
     SecretStore,
-    SyncedSecret,
+    SyncedSecrets,
     VaultAccess,
     VaultSecrets,
     vaultUrlInCloud,
@@ -292,20 +292,38 @@ describe("SecretStore", () => {
     });
 });
 
-describe("SyncedSecret", () => {
-    it("syncs each Key Vault secret into its key of the target Secret through the store", async () => {
+/** A stand-in for a store resource: something to depend on. */
+class Store extends pulumi.CustomResource {
+    constructor(name: string) {
+        super("test:index:Store", name, {});
+    }
+}
+
+describe("SyncedSecrets", () => {
+    async function synced() {
         const cloud = await startCloud();
-        new SyncedSecret("es", {
-            externalSecretName: "external-secret",
-            namespace: "app-namespace",
-            store: { kind: "ClusterSecretStore", name: "azure-secret-store" },
-            targetName: "cloud-credentials",
-            refreshInterval: "1h",
-            creationPolicy: "Owner",
-            data: { "cloud-credentials": { key: "key-vault-secret-name" } },
+        const store = new Store("store");
+        const secrets = new SyncedSecrets("synced", {
+            externalSecrets: [
+                {
+                    key: "app-namespace-external-secret",
+                    name: "external-secret",
+                    namespace: "app-namespace",
+                    store: { kind: "ClusterSecretStore", name: "azure-secret-store", resource: store },
+                    targetName: "cloud-credentials",
+                    refreshInterval: "1h",
+                    creationPolicy: "Owner",
+                    data: { "cloud-credentials": { key: "key-vault-secret-name" } },
+                },
+            ],
             readyTimeoutSeconds: 900,
         });
         await cloud.settle();
+        return { cloud, store, secrets };
+    }
+
+    it("syncs each Key Vault secret into its key of the target Secret through the store", async () => {
+        const { cloud } = await synced();
         const es = inputsOf(only(cloud, TYPES.externalSecret));
         assert.equal(es.apiVersion, "external-secrets.io/v1");
         assert.deepEqual(es.metadata, {
@@ -319,6 +337,15 @@ describe("SyncedSecret", () => {
             target: { name: "cloud-credentials", creationPolicy: "Owner" },
             data: [{ secretKey: "cloud-credentials", remoteRef: { key: "key-vault-secret-name" } }],
         });
+    });
+
+    it("applies each ExternalSecret after its store, and names it by its key", async () => {
+        const { cloud, secrets } = await synced();
+        const es = only(cloud, TYPES.externalSecret);
+        assert.equal(es.name, "synced-app-namespace-external-secret");
+        assert.ok(es.dependencies.includes(only(cloud, "test:index:Store").urn));
+        assert.equal(await unwrap(secrets.get("app-namespace-external-secret").metadata.name), "external-secret");
+        assert.throws(() => secrets.get("nope"), /no ExternalSecret with key "nope"/);
     });
 });
 

@@ -163,7 +163,7 @@ describe("offline plan", function () {
             run.stdout,
             /ExternalSecret apps\/app {2}\/spec\/target\/creationPolicy {2}must be equal to one of the allowed values: Owner, Orphan, Merge, None/,
         );
-        assert.match(run.stdout, /Plan FAILED: 1 schema violation in 1 of 1 objects, 0 policy violations\.$/m);
+        assert.match(run.stdout, /Plan FAILED: 1 schema violation in 1 of 2 objects, 0 policy violations\.$/m);
         rmSync(run.out, { recursive: true, force: true });
     });
 

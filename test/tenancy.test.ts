@@ -4,7 +4,7 @@ import { parseStackConfig, StackConfigError } from "../stacks";
 import { veleroExternalSecret } from "../stacks/config";
 import { inputsOf, only, runbookConfig, runProgram, TYPES } from "./mocks";
 import type { RecordedResource, SimulatedCloud } from "../plan/simulatedCloud";
-import { validateObjects, type KubernetesObject } from "../plan/validate";
+import { validateObjects, type KubernetesObject } from "../plan/objects";
 
 const ISSUER =
     "https://westeurope.oic.prod-aks.azure.com/11111111-1111-4111-a111-111111111111/22222222-aaaa-4bbb-8ccc-333333333333/";

@@ -1,0 +1,154 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import { awaitReady, ESO_API_VERSION } from "./wellKnown";
+
+/** One Key Vault object. `key` may carry a prefix: `secret/` (default), `cert/` (certificate) or `key/` (public key). */
+export interface RemoteRef {
+    readonly key: string;
+    /** A property of a JSON secret. */
+    readonly property?: string;
+    /** A pinned version; the latest when unset. */
+    readonly version?: string;
+    readonly decodingStrategy?: "Auto" | "Base64" | "Base64URL" | "None";
+}
+
+/** Reading many keys at once: every property of a JSON secret, or every secret whose name or tags match. */
+export type DataFromSource =
+    | { readonly extract: RemoteRef }
+    | {
+          readonly find: {
+              readonly name?: { readonly regexp: string };
+              readonly tags?: Readonly<Record<string, string>>;
+              readonly decodingStrategy?: RemoteRef["decodingStrategy"];
+          };
+      };
+
+/** Shapes the written Secret with Go templates (ESO template engine v2). */
+export interface SecretTemplate {
+    readonly type?: string;
+    readonly data?: Readonly<Record<string, string>>;
+    readonly metadata?: {
+        readonly labels?: Readonly<Record<string, string>>;
+        readonly annotations?: Readonly<Record<string, string>>;
+    };
+    readonly mergePolicy?: "Replace" | "Merge";
+}
+
+/** One ExternalSecret. */
+export interface ExternalSecretSpec {
+    /** Unique among the set and stable: the child resource is named `<component>-<key>`. */
+    readonly key: string;
+    /** ExternalSecret name. */
+    readonly name: string;
+    /** Namespace of the ExternalSecret and of the Secret it writes. */
+    readonly namespace: pulumi.Input<string>;
+    /** Store to read from; the ExternalSecret is applied only once the store resource exists (and is Ready). */
+    readonly store: {
+        readonly kind: "ClusterSecretStore" | "SecretStore";
+        readonly name: pulumi.Input<string>;
+        readonly resource: pulumi.Resource;
+    };
+    /** Name of the Kubernetes Secret ESO writes. */
+    readonly targetName: string;
+    /** How often ESO re-reads Key Vault (Go duration; "0" = once). */
+    readonly refreshInterval: string;
+    /**
+     * When ESO re-reads: on every interval, only when the ExternalSecret changes, or once.
+     * @default ESO's own: Periodic
+     */
+    readonly refreshPolicy?: "Periodic" | "OnChange" | "CreatedOnce";
+    /** Who owns the written Secret. */
+    readonly creationPolicy: "Owner" | "Orphan" | "Merge" | "None";
+    /**
+     * What happens to the Secret when the Key Vault secrets are gone.
+     * @default ESO's own: Retain
+     */
+    readonly deletionPolicy?: "Retain" | "Delete" | "Merge";
+    /** Secret key -> Key Vault object. */
+    readonly data: Readonly<Record<string, RemoteRef>>;
+    /**
+     * Whole secrets read into many keys.
+     * @default []
+     */
+    readonly dataFrom?: readonly DataFromSource[];
+    /**
+     * Template for the written Secret.
+     * @default the keys as read
+     */
+    readonly template?: SecretTemplate;
+}
+
+export interface SyncedSecretsArgs {
+    readonly externalSecrets: readonly ExternalSecretSpec[];
+    /** Seconds `pulumi up` waits for each ExternalSecret to report Ready (its Secret synced) before failing. */
+    readonly readyTimeoutSeconds: number;
+}
+
+/** The ExternalSecret object ESO reads: `spec` as the v1 API spells it. */
+function externalSecretSpec(es: ExternalSecretSpec): Record<string, unknown> {
+    const dataFrom = es.dataFrom ?? [];
+    return {
+        refreshInterval: es.refreshInterval,
+        ...(es.refreshPolicy === undefined ? {} : { refreshPolicy: es.refreshPolicy }),
+        secretStoreRef: { kind: es.store.kind, name: es.store.name },
+        target: {
+            name: es.targetName,
+            creationPolicy: es.creationPolicy,
+            ...(es.deletionPolicy === undefined ? {} : { deletionPolicy: es.deletionPolicy }),
+            ...(es.template === undefined ? {} : { template: { engineVersion: "v2", ...es.template } }),
+        },
+        ...(Object.keys(es.data).length === 0
+            ? {}
+            : {
+                  data: Object.entries(es.data).map(([secretKey, remoteRef]) => ({
+                      secretKey,
+                      remoteRef: { ...remoteRef },
+                  })),
+              }),
+        ...(dataFrom.length === 0 ? {} : { dataFrom: dataFrom.map((source) => ({ ...source })) }),
+    };
+}
+
+/**
+ * ESO ExternalSecrets that copy Key Vault objects into Kubernetes Secrets and keep them fresh, each applied after its
+ * store. `pulumi up` waits until each reports Ready: its Secret is really synced, or the run fails naming the
+ * ExternalSecret. One component holds them all, so a stack with a thousand pays for a thousand registrations, not two.
+ */
+export class SyncedSecrets extends pulumi.ComponentResource {
+    /** Names of the ExternalSecrets, once they exist. */
+    public readonly names: pulumi.Output<string>[];
+    private readonly byKey: ReadonlyMap<string, CustomResource>;
+
+    constructor(name: string, args: SyncedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eso-keyvault:eso:SyncedSecrets", name, {}, opts);
+
+        const byKey = new Map<string, CustomResource>();
+        for (const es of args.externalSecrets) {
+            const resource = new CustomResource(
+                `${name}-${es.key}`,
+                {
+                    apiVersion: ESO_API_VERSION,
+                    kind: "ExternalSecret",
+                    metadata: {
+                        name: es.name,
+                        namespace: es.namespace,
+                        annotations: awaitReady(args.readyTimeoutSeconds),
+                    },
+                    spec: externalSecretSpec(es),
+                },
+                { parent: this, dependsOn: [es.store.resource] },
+            );
+            byKey.set(es.key, resource);
+        }
+        this.byKey = byKey;
+        this.names = [...byKey.values()].map((resource) => resource.metadata.name);
+        this.registerOutputs({ names: this.names });
+    }
+
+    /** The ExternalSecret with the given key, for `dependsOn`. */
+    public get(key: string): CustomResource {
+        const resource = this.byKey.get(key);
+        if (resource === undefined) throw new Error(`no ExternalSecret with key "${key}"`);
+        return resource;
+    }
+}

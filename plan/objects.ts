@@ -1,0 +1,219 @@
+// The Kubernetes objects of a plan: checked against the schemas the API server and ESO enforce (ESO's CRD schemas
+// through @kubernetes-models/external-secrets, generated from ESO's v1 Go types, and core objects through
+// kubernetes-models; both ES modules, loaded with import() one model per kind), and written as YAML with secrets
+// redacted. Both happen on a worker thread, beside the program's run on the main thread.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { dump } from "js-yaml";
+import { redact, reveal } from "./secrets";
+
+export interface KubernetesObject {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata?: { readonly name?: string; readonly namespace?: string };
+    readonly [field: string]: unknown;
+}
+
+export interface Violation {
+    /** `Kind namespace/name`. */
+    readonly object: string;
+    /** JSON pointer into the object, such as `/spec/target/creationPolicy`. */
+    readonly field: string;
+    readonly reason: string;
+}
+
+interface Model {
+    validate(): void;
+}
+type ModelClass = new (data: unknown) => Model;
+
+/** The module that holds the model of an apiVersion and kind, or undefined when none is known. */
+export function modelModule(apiVersion: string, kind: string): string | undefined {
+    if (!/^[A-Za-z]+$/.test(kind)) return undefined;
+    if (apiVersion.startsWith("external-secrets.io/")) {
+        return `@kubernetes-models/external-secrets/${apiVersion}/${kind}`;
+    }
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    if (group !== "" && !/^[a-z0-9.]+$/.test(group as string)) return undefined;
+    return group === "" ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
+}
+
+export function describeObject(object: KubernetesObject): string {
+    const { name = "?", namespace } = object.metadata ?? {};
+    return `${object.kind} ${namespace === undefined ? name : `${namespace}/${name}`}`;
+}
+
+interface AjvError {
+    readonly instancePath?: string;
+    readonly message?: string;
+    readonly params?: Record<string, unknown>;
+}
+
+/** Models already requested in this thread, by module. */
+const models = new Map<string, Promise<ModelClass | undefined>>();
+
+function loadModel(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+    const module = modelModule(apiVersion, kind);
+    if (module === undefined) return Promise.resolve(undefined);
+    let model = models.get(module);
+    if (model === undefined) {
+        model = import(module).then(
+            (m: Record<string, ModelClass>) => m[kind],
+            () => undefined,
+        );
+        models.set(module, model);
+    }
+    return model;
+}
+
+/** Validates each object; returns every violation found (an empty list means all objects conform). */
+export async function validateObjects(objects: readonly KubernetesObject[]): Promise<Violation[]> {
+    const violations: Violation[] = [];
+    for (const object of objects) {
+        const Model = await loadModel(object.apiVersion, object.kind);
+        if (Model === undefined) {
+            violations.push({
+                object: describeObject(object),
+                field: "/",
+                reason: `no schema is known for ${object.apiVersion} ${object.kind}`,
+            });
+            continue;
+        }
+        try {
+            new Model(object).validate();
+        } catch (error) {
+            const errors = ((error as { errors?: AjvError[] }).errors ?? []) as AjvError[];
+            if (errors.length === 0) {
+                violations.push({ object: describeObject(object), field: "/", reason: (error as Error).message });
+            }
+            for (const e of errors) {
+                const allowed = e.params?.allowedValues as unknown[] | undefined;
+                const extra = e.params?.additionalProperty as string | undefined;
+                violations.push({
+                    object: describeObject(object),
+                    field: `${e.instancePath || "/"}${extra === undefined ? "" : `/${extra}`}`,
+                    reason: `${e.message ?? "is invalid"}${allowed === undefined ? "" : `: ${allowed.join(", ")}`}`,
+                });
+            }
+        }
+    }
+    return violations;
+}
+
+/** Kinds this project emits; their models are loaded ahead, while the program runs. */
+export const EXPECTED_KINDS: ReadonlyArray<readonly [string, string]> = [
+    ["external-secrets.io/v1", "ClusterSecretStore"],
+    ["external-secrets.io/v1", "SecretStore"],
+    ["external-secrets.io/v1", "ExternalSecret"],
+    ["v1", "Namespace"],
+    ["v1", "Secret"],
+    ["v1", "Pod"],
+    ["v1", "ServiceAccount"],
+];
+
+/** Names files `<kind>-<namespace>-<name>.yaml`, unique among those it has named. */
+export class ObjectFiles {
+    private readonly taken = new Set<string>();
+
+    name(object: KubernetesObject): string {
+        const { name = "unnamed", namespace } = object.metadata ?? {};
+        const base = [object.kind.toLowerCase(), namespace, name].filter(Boolean).join("-");
+        let file = `${base}.yaml`;
+        for (let i = 2; this.taken.has(file); i++) file = `${base}-${i}.yaml`;
+        this.taken.add(file);
+        return file;
+    }
+}
+
+export interface ObjectWorker {
+    /** Hands over one object as sent on the wire (secrets wrapped): it is written redacted and validated. */
+    add(wireObject: unknown): void;
+    /** Waits until every object is written and validated, then stops the thread. */
+    finish(): Promise<Violation[]>;
+    /** Stops the thread (when the plan ends early). */
+    stop(): Promise<void>;
+}
+
+/**
+ * The worker's side: writes each object it receives, redacted, as YAML into `dir`, and validates it once the
+ * models are loaded. Answers "finish" with every violation.
+ */
+export function serveObjects(port: import("node:worker_threads").MessagePort, dir: string): void {
+    const files = new ObjectFiles();
+    const pending: KubernetesObject[] = [];
+    const violations: Violation[] = [];
+    let ready = false;
+    // Objects that arrive before the models are loaded wait; later ones are validated on arrival.
+    const validate = async (objects: KubernetesObject[]): Promise<void> => {
+        violations.push(...(await validateObjects(objects)));
+    };
+    const preloaded = preloadModels().then(async () => {
+        ready = true;
+        await validate(pending.splice(0));
+    });
+    let last: Promise<void> = preloaded;
+    port.on("message", (message: { object?: unknown; finish?: true }) => {
+        if (message.finish) {
+            void last.then(() => port.postMessage(violations));
+            return;
+        }
+        const redacted = redact(message.object) as KubernetesObject;
+        writeFileSync(path.join(dir, files.name(redacted)), dump(redacted, { noRefs: true, lineWidth: -1 }));
+        const revealed = reveal(message.object) as KubernetesObject;
+        if (ready) last = last.then(() => validate([revealed]));
+        else pending.push(revealed);
+    });
+}
+
+/**
+ * Starts the worker thread, which writes objects into `dir` as the program registers them and loads the schema
+ * models meanwhile: the work overlaps with the program's run on the main thread.
+ */
+export function startObjectWorker(dir: string): ObjectWorker {
+    // The worker loads this file through the project's TypeScript loader.
+    const bootstrap = `
+        const { parentPort, workerData } = require("node:worker_threads");
+        require(workerData.loader);
+        require(workerData.module).serveObjects(parentPort, workerData.dir);`;
+    const worker = new Worker(bootstrap, {
+        eval: true,
+        workerData: { loader: path.resolve(__dirname, "..", "loader.cjs"), module: __filename, dir },
+    });
+    const result = new Promise<Violation[]>((resolve, reject) => {
+        worker.once("message", (violations: Violation[]) => resolve(violations));
+        worker.once("error", reject);
+    });
+    return {
+        add(wireObject) {
+            worker.postMessage({ object: wireObject });
+        },
+        async finish() {
+            worker.postMessage({ finish: true });
+            try {
+                return await result;
+            } finally {
+                await worker.terminate();
+            }
+        },
+        async stop() {
+            await worker.terminate();
+        },
+    };
+}
+
+/** Where a plan writes: `<out>/<stack>/`, emptied, with `objects/` for the worker. */
+export function openOutput(options: { readonly out: string; readonly stack: string }): {
+    dir: string;
+    objects: ObjectWorker;
+} {
+    const dir = path.resolve(options.out, options.stack);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.join(dir, "objects"), { recursive: true });
+    return { dir, objects: startObjectWorker(path.join(dir, "objects")) };
+}
+
+/** Loads the models of the expected kinds. */
+export async function preloadModels(): Promise<void> {
+    await Promise.all(EXPECTED_KINDS.map(([apiVersion, kind]) => loadModel(apiVersion, kind)));
+}

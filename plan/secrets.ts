@@ -1,0 +1,44 @@
+// Secret values as Pulumi sends them on the wire, wrapped in a marker: found, unwrapped, or redacted. No Pulumi
+// import, so the plan's worker thread can load it cheaply.
+
+/** Marker the Pulumi wire format wraps secret values in. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** What an encrypted value or a secret becomes in the plan's output. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export interface SecretValue {
+    readonly [SIG_KEY]: typeof SECRET_SIG;
+    readonly value: unknown;
+}
+
+export function isSecretValue(value: unknown): value is SecretValue {
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Copies a wire value with every secret replaced by `replace(secret)`. */
+export function mapSecrets(value: unknown, replace: (secret: SecretValue) => unknown): unknown {
+    if (isSecretValue(value)) return replace(value);
+    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
+    }
+    return value;
+}
+
+/** The wire value with secrets unwrapped: what the provider would receive. */
+export function reveal(value: unknown): unknown {
+    return mapSecrets(value, (secret) => reveal(secret.value));
+}
+
+/** A wire value with every secret replaced by the placeholder, keeping the keys of secret maps. */
+export function redact(value: unknown): unknown {
+    return mapSecrets(value, (secret) => {
+        const inner = reveal(secret.value);
+        if (inner !== null && typeof inner === "object" && !Array.isArray(inner)) {
+            return Object.fromEntries(Object.keys(inner).map((k) => [k, SECRET_PLACEHOLDER]));
+        }
+        return SECRET_PLACEHOLDER;
+    });
+}

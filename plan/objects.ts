@@ -2,7 +2,7 @@
 // through @kubernetes-models/external-secrets, generated from ESO's v1 Go types, and core objects through
 // kubernetes-models; both ES modules, loaded with import() one model per kind), and written as YAML with secrets
 // redacted. Both happen on a worker thread, beside the program's run on the main thread.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { dump } from "js-yaml";
@@ -135,12 +135,24 @@ export interface ObjectWorker {
     stop(): Promise<void>;
 }
 
+/** Reads a file, or undefined if it does not exist. */
+function contentsOf(file: string): string | undefined {
+    try {
+        return readFileSync(file, "utf8");
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * The worker's side: writes each object it receives, redacted, as YAML into `dir`, and validates it once the
- * models are loaded. Answers "finish" with every violation.
+ * models are loaded. A file whose contents are unchanged since the last plan is left alone (creating files is the
+ * slowest part of a large plan on some file systems), and files of objects that are gone are removed. Answers
+ * "finish" with every violation.
  */
 export function serveObjects(port: import("node:worker_threads").MessagePort, dir: string): void {
     const files = new ObjectFiles();
+    const stale = new Set(readdirSync(dir));
     const pending: KubernetesObject[] = [];
     const violations: Violation[] = [];
     let ready = false;
@@ -155,11 +167,15 @@ export function serveObjects(port: import("node:worker_threads").MessagePort, di
     let last: Promise<void> = preloaded;
     port.on("message", (message: { object?: unknown; finish?: true }) => {
         if (message.finish) {
+            for (const file of stale) unlinkSync(path.join(dir, file));
             void last.then(() => port.postMessage(violations));
             return;
         }
         const redacted = redact(message.object) as KubernetesObject;
-        writeFileSync(path.join(dir, files.name(redacted)), dump(redacted, { noRefs: true, lineWidth: -1 }));
+        const name = files.name(redacted);
+        const yaml = dump(redacted, { noRefs: true, lineWidth: -1 });
+        stale.delete(name);
+        if (contentsOf(path.join(dir, name)) !== yaml) writeFileSync(path.join(dir, name), yaml);
         const revealed = reveal(message.object) as KubernetesObject;
         if (ready) last = last.then(() => validate([revealed]));
         else pending.push(revealed);
@@ -202,13 +218,12 @@ export function startObjectWorker(dir: string): ObjectWorker {
     };
 }
 
-/** Where a plan writes: `<out>/<stack>/`, emptied, with `objects/` for the worker. */
+/** Where a plan writes: `<out>/<stack>/`, with `objects/` kept in step with the plan by the worker. */
 export function openOutput(options: { readonly out: string; readonly stack: string }): {
     dir: string;
     objects: ObjectWorker;
 } {
     const dir = path.resolve(options.out, options.stack);
-    rmSync(dir, { recursive: true, force: true });
     mkdirSync(path.join(dir, "objects"), { recursive: true });
     return { dir, objects: startObjectWorker(path.join(dir, "objects")) };
 }

@@ -1,7 +1,7 @@
 // The offline plan, run as a user runs it (`npm run plan`, a child process) and in-process for its contents.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { load } from "js-yaml";
@@ -127,6 +127,24 @@ describe("offline plan", function () {
                 dependencies.filter((urn: string) => !urn.includes("pulumi:providers:")).length,
             );
         });
+    });
+
+    it("keeps out/<stack>/objects in step with the plan: unchanged files untouched, stale ones removed", () => {
+        const first = runCli("--stack", "dev");
+        const objects = path.join(first.out, "dev", "objects");
+        const store = path.join(objects, "clustersecretstore-azure-secret-store.yaml");
+        const before = statSync(store).mtimeMs;
+        writeFileSync(path.join(objects, "pod-gone-away.yaml"), "kind: Pod\n");
+        const again = spawnSync(
+            process.execPath,
+            ["--require", "./loader.cjs", "plan/cli.ts", "--out", first.out, "--stack", "dev"],
+            { cwd: root, encoding: "utf8" },
+        );
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(existsSync(path.join(objects, "pod-gone-away.yaml")), false);
+        assert.equal(statSync(store).mtimeMs, before);
+        assert.equal(readdirSync(objects).length, 6);
+        rmSync(first.out, { recursive: true, force: true });
     });
 
     it("plans every stack of the repository cleanly", () => {

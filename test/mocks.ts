@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, reveal, SimulatedCloud, type RecordedResource } from "../plan/simulatedCloud";
+import { SECRET_KEYS } from "../stacks/schema";
 
 export const PROJECT = "eso-keyvault";
 export const STACK = "test";
@@ -79,7 +80,7 @@ export async function runProgram(values: Record<string, unknown>, options: Cloud
     const cloud = await startCloud(options);
     setConfig(
         values,
-        ["seededSecrets", "kubeconfig"].filter((key) => key in values),
+        [...SECRET_KEYS].filter((key) => key in values),
     );
     delete require.cache[PROGRAM];
     const outputs = require(PROGRAM) as Record<string, pulumi.Output<unknown>>;

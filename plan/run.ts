@@ -1,32 +1,42 @@
 // The offline plan: runs the real program with a stack's Pulumi.<stack>.yaml on Pulumi's mock runtime, prints
 // the resource tree and dependency waves, validates every Kubernetes object against ESO's and Kubernetes'
-// schemas, and writes out/<stack>/. The command line is plan/cli.ts.
+// schemas, runs the policy pack, estimates the Key Vault load, and writes out/<stack>/. The command line is
+// plan/cli.ts.
 import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
+import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
+import { decodeConfigValues } from "../stacks/config";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
+import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 import { describeObject, openOutput, type KubernetesObject, type ObjectWorker, type Violation } from "./objects";
 import { redact, reveal, SECRET_PLACEHOLDER } from "./secrets";
 import { SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
 import { readStackFile, StackFileError, type StackFile } from "./stackFile";
-import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
-import { decodeConfigValues } from "../stacks/config";
-import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 
 export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
 
-function projectConfig(file: StackFile, key: string): Record<string, unknown> {
-    try {
-        return JSON.parse(file.config[`${file.project}:${key}`] ?? "{}") as Record<string, unknown>;
-    } catch {
-        return {};
-    }
+/** The values of the project's own config keys (`vault`, not `project:vault`), as the program decodes them. */
+function projectValues(file: StackFile): Record<string, unknown> {
+    const prefix = `${file.project}:`;
+    return decodeConfigValues(
+        Object.fromEntries(
+            Object.entries(file.config)
+                .filter(([key]) => key.startsWith(prefix))
+                .map(([key, value]) => [key.slice(prefix.length), value]),
+        ),
+    );
+}
+
+/** The stack's `azure` key, read leniently: the program reports what is wrong with it. */
+function azureOf(values: Record<string, unknown>): { tenantId?: unknown; cloud?: unknown } {
+    return values.azure !== null && typeof values.azure === "object" ? values.azure : {};
 }
 
 /** `getClientConfig` as the stack's configuration implies it: its tenant, and stable ids derived from the stack. */
-function clientConfigFor(file: StackFile) {
-    const tenantId = projectConfig(file, "azure").tenantId;
+function clientConfigFor(file: StackFile, values: Record<string, unknown>) {
+    const { tenantId } = azureOf(values);
     return {
         tenantId: typeof tenantId === "string" ? tenantId : stableGuid(`tenant:${file.project}:${file.stack}`),
         subscriptionId: stableGuid(`subscription:${file.project}:${file.stack}`),
@@ -60,17 +70,10 @@ async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<
 
 /**
  * What the policy pack must know of a stack (production, the network asked for, tenants), read from its
- * configuration. The program has validated it already; reading leniently lets the plan check other programs too.
+ * configuration values. The program has validated them already; reading leniently lets the plan check other
+ * programs too.
  */
-export function policyConfigFor(file: StackFile): PolicyConfig {
-    const prefix = `${file.project}:`;
-    const values = decodeConfigValues(
-        Object.fromEntries(
-            Object.entries(file.config)
-                .filter(([key]) => key.startsWith(prefix))
-                .map(([key, value]) => [key.slice(prefix.length), value]),
-        ),
-    );
+export function policyConfigFor(values: Record<string, unknown>): PolicyConfig {
     const isTrue = (value: unknown): boolean => value === true || value === "true";
     const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
     const vault = (values.vault ?? {}) as {
@@ -130,10 +133,13 @@ async function planWith(
         throw e;
     }
 
-    const azure = projectConfig(file, "azure");
+    const values = projectValues(file);
+    const { cloud: azureCloud } = azureOf(values);
     const cloud = new SimulatedCloud({
-        clientConfig: clientConfigFor(file),
-        vaultDnsSuffix: KEY_VAULT_DNS_SUFFIX[(azure.cloud as AzureCloud | undefined) ?? "PublicCloud"],
+        clientConfig: clientConfigFor(file, values),
+        vaultDnsSuffix:
+            KEY_VAULT_DNS_SUFFIX[(azureCloud as AzureCloud | undefined) ?? "PublicCloud"] ??
+            KEY_VAULT_DNS_SUFFIX.PublicCloud,
         // Each Kubernetes object goes to the worker as it is registered, to be written and validated meanwhile.
         onRecord: (resource) => {
             if (isKubernetesObject(resource)) objects.add(resource.inputs);
@@ -170,7 +176,7 @@ async function planWith(
     const waves = wavesOf(resources);
     const recordedObjects = cloud.resources.filter(isKubernetesObject);
     const objectsChecked = objects.finish();
-    const policyConfig = policyConfigFor(file);
+    const policyConfig = policyConfigFor(values);
     const policyViolations = checkResources(
         cloud.resources
             .filter((r) => r.custom && !r.read)

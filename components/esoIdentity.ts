@@ -30,6 +30,7 @@ export type IdentityMode =
       };
 
 export interface EsoIdentityArgs {
+    /** How ESO authenticates, with what that mode needs. */
     readonly identity: IdentityMode;
     /** Owners of created app registrations, and whether they are set at creation only (see AppRegistration). */
     readonly owners: { readonly ids: pulumi.Input<pulumi.Input<string>[]>; readonly atCreationOnly: boolean };

@@ -20,6 +20,7 @@ interface CommonArgs {
 
 /** A vault this stack creates and owns. */
 export interface CreatedVaultArgs extends CommonArgs {
+    /** Create the vault. */
     readonly existing?: false;
     /** Azure region, such as "westeurope". */
     readonly location: pulumi.Input<string>;
@@ -50,6 +51,7 @@ export interface CreatedVaultArgs extends CommonArgs {
 
 /** A vault that exists already: only referenced, never created, changed or deleted by this stack. */
 export interface ExistingVaultArgs extends CommonArgs {
+    /** Reference the vault only. */
     readonly existing: true;
     /** Subscription of the vault. */
     readonly subscriptionId: pulumi.Input<string>;

@@ -41,6 +41,7 @@ export type StoreScope =
 export interface SecretStoreArgs {
     /** Store name (the runbook's `azure-secret-store`). */
     readonly storeName: string;
+    /** Cluster-wide (optionally limited to namespaces) or inside one namespace. */
     readonly scope: StoreScope;
     /** Key Vault URI, such as https://name.vault.azure.net/. */
     readonly vaultUrl: pulumi.Input<string>;
@@ -48,6 +49,7 @@ export interface SecretStoreArgs {
     readonly tenantId: pulumi.Input<string>;
     /** Azure cloud of the vault: ESO's `environmentType`. */
     readonly cloud: AzureCloud;
+    /** How ESO signs in to Key Vault. */
     readonly auth: StoreAuth;
     /** Seconds `pulumi up` waits for the store to report Ready before failing. */
     readonly readyTimeoutSeconds: number;

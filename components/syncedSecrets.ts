@@ -4,11 +4,13 @@ import { awaitReady, ESO_API_VERSION } from "./wellKnown";
 
 /** One Key Vault object. `key` may carry a prefix: `secret/` (default), `cert/` (certificate) or `key/` (public key). */
 export interface RemoteRef {
+    /** Object name, with an optional `secret/`, `cert/` or `key/` prefix. */
     readonly key: string;
     /** A property of a JSON secret. */
     readonly property?: string;
     /** A pinned version; the latest when unset. */
     readonly version?: string;
+    /** How ESO decodes the value; none when unset. */
     readonly decodingStrategy?: "Auto" | "Base64" | "Base64URL" | "None";
 }
 
@@ -25,12 +27,16 @@ export type DataFromSource =
 
 /** Shapes the written Secret with Go templates (ESO template engine v2). */
 export interface SecretTemplate {
+    /** Type of the written Secret, such as Opaque. */
     readonly type?: string;
+    /** Secret key -> Go template over the keys read. */
     readonly data?: Readonly<Record<string, string>>;
+    /** Labels and annotations of the written Secret. */
     readonly metadata?: {
         readonly labels?: Readonly<Record<string, string>>;
         readonly annotations?: Readonly<Record<string, string>>;
     };
+    /** Replace the keys read with the template's, or merge both. */
     readonly mergePolicy?: "Replace" | "Merge";
 }
 
@@ -79,6 +85,7 @@ export interface ExternalSecretSpec {
 }
 
 export interface SyncedSecretsArgs {
+    /** The ExternalSecrets, in any order. */
     readonly externalSecrets: readonly ExternalSecretSpec[];
     /** Seconds `pulumi up` waits for each ExternalSecret to report Ready (its Secret synced) before failing. */
     readonly readyTimeoutSeconds: number;

@@ -24,7 +24,9 @@ export type TenantIdentity =
 
 /** A store an ExternalSecret can name. */
 export interface StoreRef {
+    /** Kind the ExternalSecret names in `secretStoreRef`. */
     readonly kind: "ClusterSecretStore" | "SecretStore";
+    /** Store name, once the store exists. */
     readonly name: pulumi.Output<string>;
     /** The store object, for `dependsOn`. */
     readonly resource: pulumi.Resource;
@@ -37,7 +39,9 @@ export interface TenantArgs {
     readonly namespaces: Readonly<Record<string, pulumi.Input<string>>>;
     /** One ClusterSecretStore limited to the namespaces, or a SecretStore in each. */
     readonly storeKind: "ClusterSecretStore" | "SecretStore";
+    /** Name of the tenant's store(s). */
     readonly storeName: string;
+    /** The tenant's identity, in the stack's authentication mode. */
     readonly identity: TenantIdentity;
     /** The Key Vault objects the tenant may read: single secrets, never the vault. */
     readonly grants: VaultGrants;
@@ -49,10 +53,15 @@ export interface TenantArgs {
     readonly storesWaitFor: readonly pulumi.Resource[];
     /** Owners of the tenant's app registration (see EsoIdentity). */
     readonly owners: EsoIdentityArgs["owners"];
+    /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
+    /** Entra ID tenant of the vault. */
     readonly tenantId: pulumi.Input<string>;
+    /** Azure cloud of the vault. */
     readonly cloud: AzureCloud;
+    /** Key Vault URI. */
     readonly vaultUrl: pulumi.Input<string>;
+    /** Seconds `pulumi up` waits for each store to be Ready. */
     readonly readyTimeoutSeconds: number;
     /**
      * Clock for password end dates; tests pin it.

@@ -16,8 +16,11 @@ export interface VaultGrants {
 
 /** Names of single Key Vault objects, by type. */
 export interface VaultObjects {
+    /** Secret names. */
     readonly secrets: readonly string[];
+    /** Certificate names. */
     readonly certificates: readonly string[];
+    /** Key names. */
     readonly keys: readonly string[];
 }
 
@@ -46,6 +49,7 @@ export interface VaultAccessArgs {
     readonly principalId: pulumi.Input<string>;
     /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
+    /** Where the principal may read, and with which role. */
     readonly grants: VaultGrants;
 }
 

@@ -115,9 +115,10 @@ if (auth.mode === "servicePrincipal") {
     storeWaitsFor.push(credentials.secret);
     storeAuth = {
         type: "servicePrincipal",
-        secretNamespace: operator.namespace,
-        ...auth.credentialSecret,
         secretName: credentials.secretName,
+        secretNamespace: operator.namespace,
+        clientIdKey: auth.credentialSecret.clientIdKey,
+        clientSecretKey: auth.credentialSecret.clientSecretKey,
     };
 } else if (auth.mode === "workloadIdentity") {
     storeAuth = {
@@ -134,10 +135,10 @@ const namespaces = new Namespaces(
     "apps",
     {
         create: [
-            ...config.externalSecrets,
-            ...config.workloads,
-            ...config.tenants.flatMap((t) => t.namespaces.map((namespace) => ({ namespace }))),
-        ].map((o) => o.namespace),
+            ...config.externalSecrets.map((es) => es.namespace),
+            ...config.workloads.map((workload) => workload.namespace),
+            ...config.tenants.flatMap((tenant) => tenant.namespaces),
+        ],
         existing: config.kubernetes.existingNamespaces,
     },
     onCluster,

@@ -174,6 +174,7 @@ for (const tenant of config.tenants) {
                 auth.mode === "managedIdentity"
                     ? {
                           mode: "managedIdentity",
+                          // Present in this mode: validation requires it.
                           ...(tenant.managedIdentity as { clientId: string; principalId: string }),
                       }
                     : { ...auth, displayName: `${auth.displayName}-${tenant.name}` },

@@ -3,6 +3,7 @@
 // (inputs with their secret markers, parent, dependencies, timing) and refuses any invoke it does not know.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 export { isSecretValue, mapSecrets, reveal, type SecretValue } from "./secrets";
 
 export interface ClientConfig {
@@ -209,7 +210,7 @@ export class SimulatedCloud {
             // /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>
             const parts = id.split("/");
             const [resourceGroupName, vaultName] = [parts[4], parts[8]];
-            const suffix = this.options.vaultDnsSuffix ?? "vault.azure.net";
+            const suffix = this.options.vaultDnsSuffix ?? KEY_VAULT_DNS_SUFFIX.PublicCloud;
             return {
                 id,
                 state: {
@@ -229,7 +230,7 @@ export class SimulatedCloud {
         switch (type) {
             case "azure-native:keyvault:Vault": {
                 const vaultName = str(inputs.vaultName);
-                const suffix = this.options.vaultDnsSuffix ?? "vault.azure.net";
+                const suffix = this.options.vaultDnsSuffix ?? KEY_VAULT_DNS_SUFFIX.PublicCloud;
                 return {
                     id: `${resourceGroup}/providers/Microsoft.KeyVault/vaults/${vaultName}`,
                     state: {

@@ -2,6 +2,8 @@
 // the raw values defensively (the schema reports malformed ones), so they run even when other keys are invalid
 // and every problem is reported in one pass.
 
+import { DEFAULTS } from "./schema";
+
 export interface CrossKeyProblem {
     readonly path: PropertyKey[];
     readonly message: string;
@@ -68,7 +70,7 @@ export function crossKeyProblems(values: Readonly<Raw>): CrossKeyProblem[] {
     const problem = (path: PropertyKey[], message: string): void => void problems.push({ path, message });
     const auth = isRecord(values.auth) ? values.auth : {};
     const mode = str(auth.mode) ?? "servicePrincipal";
-    const esoNamespace = (isRecord(values.eso) ? str(values.eso.namespace) : undefined) ?? "external-secrets";
+    const esoNamespace = (isRecord(values.eso) ? str(values.eso.namespace) : undefined) ?? DEFAULTS.esoNamespace;
 
     // Tenants: unique names, and each namespace owned by one tenant at most.
     const tenants = new Map<string, Tenant>();
@@ -111,7 +113,7 @@ export function crossKeyProblems(values: Readonly<Raw>): CrossKeyProblem[] {
         }
         if (
             mode === "workloadIdentity" &&
-            (str(raw.storeKind) ?? "ClusterSecretStore") === "SecretStore" &&
+            (str(raw.storeKind) ?? DEFAULTS.tenantStoreKind) === "SecretStore" &&
             tenant.namespaces.length > MAX_FEDERATED_CREDENTIALS
         ) {
             problem(
@@ -152,7 +154,7 @@ export function crossKeyProblems(values: Readonly<Raw>): CrossKeyProblem[] {
         }
     });
     const velero = isRecord(values.velero) ? values.velero : undefined;
-    const veleroNamespace = velero === undefined ? undefined : (str(velero.namespace) ?? "velero");
+    const veleroNamespace = velero === undefined ? undefined : (str(velero.namespace) ?? DEFAULTS.veleroNamespace);
     if (veleroNamespace !== undefined && owner.has(veleroNamespace)) {
         problem(
             ["velero", "namespace"],
@@ -164,7 +166,7 @@ export function crossKeyProblems(values: Readonly<Raw>): CrossKeyProblem[] {
     const names = new Map<string, number>();
     const targets = new Map<string, string>();
     if (veleroNamespace !== undefined) {
-        targets.set(`${veleroNamespace}/${str(velero?.secretName) ?? "cloud-credentials"}`, "the velero preset");
+        targets.set(`${veleroNamespace}/${str(velero?.secretName) ?? DEFAULTS.veleroSecretName}`, "the velero preset");
     }
     for (const [i, es] of entries(values.externalSecrets)) {
         const { name, namespace } = { name: str(es.name), namespace: str(es.namespace) };

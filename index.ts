@@ -4,21 +4,21 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import {
-    CredentialSecret,
     EsoIdentity,
     ExternalSecretsOperator,
     KeyVault,
     Namespaces,
+    objectGrants,
     SecretStore,
-    type StoreAuth,
+    type SignInMethod,
+    storeSignIn,
     type StoreRef,
     SyncedSecrets,
     Tenant,
-    objectGrants,
     VaultSecrets,
     Workload,
 } from "./components";
-import { type ExternalSecretConfig, loadStackConfig } from "./stacks";
+import { type ExternalSecretConfig, loadStackConfig, objectsToVerify } from "./stacks";
 
 // Validate everything first: a bad key stops the run before any resource is registered.
 const config = loadStackConfig();
@@ -46,7 +46,7 @@ const vault = new KeyVault(
         ? {
               existing: true,
               resourceGroupName: config.azure.resourceGroupName,
-              vaultName: config.vault.name,
+              vaultName: config.vault.name as string, // validation requires it for an adopted vault
               subscriptionId: client.subscriptionId,
           }
         : {
@@ -67,7 +67,9 @@ const seeded = new VaultSecrets(
     protectData,
 );
 
-// 3-4. ESO's identity in Azure (service principal, workload identity or managed identity), allowed to read the vault.
+// 3-4. ESO's identity in Azure (service principal, workload identity or managed identity), allowed to read the
+// vault, or with tenants only the secrets no tenant owns.
+const { sharedAccess } = config;
 const identity = new EsoIdentity("eso", {
     identity:
         auth.mode === "workloadIdentity"
@@ -75,17 +77,21 @@ const identity = new EsoIdentity("eso", {
             : auth,
     owners,
     subscriptionId: client.subscriptionId,
-    grants: {
-        secrets: { vault: vault.vaultId },
-        readers: config.sharedReadsPublicObjects ? { vault: vault.vaultId } : {},
-    },
+    grants: sharedAccess.vaultWide
+        ? {
+              secrets: { vault: vault.vaultId },
+              readers: sharedAccess.readsPublicObjects ? { vault: vault.vaultId } : {},
+          }
+        : objectGrants(vault.vaultId, sharedAccess.grants, seeded.secretIds),
 });
 
 // 5. The operator. With workload identity its service account carries the identity and its pods get the token.
+const esoNamespaceExists = config.existingNamespaces.includes(config.eso.namespace);
 const operator = new ExternalSecretsOperator(
     "eso",
     {
         namespace: config.eso.namespace,
+        createNamespace: !esoNamespaceExists,
         releaseName: config.eso.releaseName,
         chartVersion: config.eso.chartVersion,
         workloadIdentity:
@@ -96,73 +102,72 @@ const operator = new ExternalSecretsOperator(
     onCluster,
 );
 
-// 6. How the store signs in: the credential Secret, the operator's service account, or the nodes' identity.
-let storeAuth: StoreAuth;
-const storeWaitsFor: pulumi.Resource[] = [operator.release, ...identity.grants];
-if (auth.mode === "servicePrincipal") {
-    const credentials = new CredentialSecret(
-        "eso-credentials",
-        {
-            namespace: operator.namespace,
-            secretName: auth.credentialSecret.name,
-            clientIdKey: auth.credentialSecret.clientIdKey,
-            clientSecretKey: auth.credentialSecret.clientSecretKey,
-            clientId: identity.clientId,
-            clientSecret: identity.clientSecret as pulumi.Output<string>,
-        },
-        onCluster,
-    );
-    storeWaitsFor.push(credentials.secret);
-    storeAuth = {
-        type: "servicePrincipal",
-        secretName: credentials.secretName,
-        secretNamespace: operator.namespace,
-        clientIdKey: auth.credentialSecret.clientIdKey,
-        clientSecretKey: auth.credentialSecret.clientSecretKey,
-    };
-} else if (auth.mode === "workloadIdentity") {
-    storeAuth = {
-        type: "workloadIdentity",
-        serviceAccountName: auth.serviceAccountName,
-        serviceAccountNamespace: operator.namespace,
-    };
-} else {
-    storeAuth = { type: "managedIdentity", identityId: auth.clientId };
-}
-
-// Application namespaces: those of ExternalSecrets, workloads and tenants, unless they exist already.
+// Application namespaces, each with one owner: the stack, or whoever created it before.
 const namespaces = new Namespaces(
     "apps",
     {
-        create: [
-            ...config.externalSecrets.map((es) => es.namespace),
-            ...config.workloads.map((workload) => workload.namespace),
-            ...config.tenants.flatMap((tenant) => tenant.namespaces),
-        ],
-        existing: config.kubernetes.existingNamespaces,
+        owned: config.kubernetes.ownedNamespaces,
+        existing: config.existingNamespaces.filter((ns) => ns !== config.eso.namespace),
+        createdElsewhere: { [config.eso.namespace]: operator.namespace },
     },
     onCluster,
 );
 
-// 7. The store: applied once the webhook serves and the identity may read the vault; `up` waits for Ready.
+// 6. How the shared store signs in (the credential Secret, the operator's service account, or the nodes' identity),
+// and the check that its identity can read what its ExternalSecrets name.
+const sharedExternalSecrets = config.externalSecrets.filter((es) => es.tenant === undefined);
+const checkArgs = (reads: readonly string[]) => ({
+    vaultUrl: vault.vaultUri,
+    cloud: config.azure.cloud,
+    objects: reads,
+    timeoutSeconds: config.store.readyTimeoutSeconds,
+    kubeconfig: config.kubernetes.kubeconfig,
+    context: config.kubernetes.context,
+});
+const sharedMethod: SignInMethod =
+    auth.mode === "servicePrincipal"
+        ? {
+              mode: "servicePrincipal",
+              clientSecret: identity.clientSecret as pulumi.Output<string>, // present in this mode
+              secret: auth.credentialSecret,
+          }
+        : auth.mode === "workloadIdentity"
+          ? { mode: "workloadIdentity", serviceAccountName: auth.serviceAccountName, createServiceAccount: false }
+          : { mode: "managedIdentity" };
+const signIn = storeSignIn(
+    { credentials: "eso-credentials", serviceAccount: "eso-service-account", check: "eso-access-check" },
+    {
+        method: sharedMethod,
+        clientId: identity.clientId,
+        tenantId,
+        namespace: operator.namespace,
+        grants: identity.grants,
+        after: [operator.release],
+        check: checkArgs(objectsToVerify(sharedExternalSecrets)),
+    },
+    onCluster,
+);
+
+// 7. The store, applied once the webhook serves; `up` waits for Ready (ESO accepted it, nothing more).
 const store = new SecretStore(
     "store",
     {
         storeName: config.store.name,
         scope: { kind: "ClusterSecretStore", namespaces: config.store.namespaces },
         vaultUrl: vault.vaultUri,
-        tenantId,
         cloud: config.azure.cloud,
-        auth: storeAuth,
+        auth: signIn.auth,
         readyTimeoutSeconds: config.store.readyTimeoutSeconds,
     },
-    { ...onCluster, dependsOn: storeWaitsFor },
+    { ...onCluster, dependsOn: [...signIn.ready] },
 );
 
 // 7b. Tenants: each its own identity, allowed only its own secrets (one role assignment per object), and its own
 // store usable only from its namespaces.
 const tenantStores = new Map<string, StoreRef>();
 for (const tenant of config.tenants) {
+    const reads = (ns: string) =>
+        objectsToVerify(config.externalSecrets.filter((es) => es.tenant === tenant.name && es.namespace === ns));
     const stores = new Tenant(
         `tenant-${tenant.name}`,
         {
@@ -188,21 +193,30 @@ for (const tenant of config.tenants) {
             cloud: config.azure.cloud,
             vaultUrl: vault.vaultUri,
             readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+            readsByNamespace: Object.fromEntries(tenant.namespaces.map((ns) => [ns, reads(ns)])),
+            kubernetes: { kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context },
         },
         onCluster,
     );
     for (const ns of tenant.namespaces) tenantStores.set(ns, stores.storeFor(ns));
 }
 
-// 8. Synced secrets, each from its tenant's store or the shared one; `up` waits until each is Ready.
-const sharedStore: StoreRef = { kind: store.kind, name: store.storeName, resource: store.store };
-const keyOf = (namespace: string, name: string): string => `${namespace}-${name}`;
+// 8. Synced secrets, each from its tenant's store or the shared one, applied once that store's identity can read;
+// `up` waits until each is Ready. Names join namespace and name with "/", which neither may contain.
+const sharedStore: StoreRef = {
+    kind: store.kind,
+    name: store.storeName,
+    resource: store.store,
+    verified: signIn.verified,
+};
+const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
 const synced = new SyncedSecrets(
     "synced",
     {
         externalSecrets: config.externalSecrets.map((es) => ({
             ...es,
             key: keyOf(es.namespace, es.name),
+            formerKey: formerKeyOf(config.externalSecrets, es),
             namespace: namespaces.get(es.namespace),
             store: es.tenant === undefined ? sharedStore : (tenantStores.get(es.namespace) as StoreRef),
             targetName: es.target,
@@ -217,6 +231,7 @@ for (const workload of config.workloads) {
     const source = config.externalSecrets.find(
         (es) => es.namespace === workload.namespace && es.name === workload.externalSecret,
     ) as ExternalSecretConfig;
+    const former = formerKeyOf(config.workloads, workload);
     new Workload(
         keyOf(workload.namespace, workload.name),
         {
@@ -227,8 +242,22 @@ for (const workload of config.workloads) {
             secretName: source.target,
             mountPath: workload.mountPath,
         },
-        { ...onCluster, dependsOn: [synced.get(keyOf(source.namespace, source.name))] },
+        {
+            ...onCluster,
+            dependsOn: [synced.get(keyOf(source.namespace, source.name))],
+            aliases: former === undefined ? [] : [{ name: former }],
+        },
     );
+}
+
+/**
+ * The key an entry had when names joined namespace and name with "-" (which both may contain), kept as an alias
+ * so deployed resources are not replaced. Of entries that shared one, only the first could have been deployed (the
+ * engine refuses a second resource with the same URN), so only the first keeps it.
+ */
+function formerKeyOf<T extends { namespace: string; name: string }>(all: readonly T[], entry: T): string | undefined {
+    const former = (item: T): string => `${item.namespace}-${item.name}`;
+    return all.find((item) => former(item) === former(entry)) === entry ? former(entry) : undefined;
 }
 
 export const vaultName = vault.vaultName;

@@ -1,3 +1,4 @@
+export * from "./accessCheck";
 export * from "./appRegistration";
 export * from "./clientSecret";
 export * from "./credentialSecret";
@@ -7,6 +8,7 @@ export * from "./keyVault";
 export * from "./namespaces";
 export * from "./operator";
 export * from "./secretStore";
+export * from "./storeSignIn";
 export * from "./syncedSecrets";
 export * from "./tenant";
 export * from "./vaultAccess";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
+import { RandomString } from "@pulumi/random/randomString";
 
 /** Who may reach the vault's data plane; everything else is denied. */
 export interface VaultNetwork {
@@ -11,17 +12,18 @@ export interface VaultNetwork {
     readonly bypassAzureServices: boolean;
 }
 
-interface CommonArgs {
-    /** Resource group that holds the vault. */
-    readonly resourceGroupName: pulumi.Input<string>;
-    /** Globally unique vault name (3-24 characters); it becomes https://<name>.vault.azure.net. */
-    readonly vaultName: string;
-}
-
 /** A vault this stack creates and owns. */
-export interface CreatedVaultArgs extends CommonArgs {
+export interface CreatedVaultArgs {
     /** Create the vault. */
     readonly existing?: false;
+    /** Resource group that holds the vault. */
+    readonly resourceGroupName: pulumi.Input<string>;
+    /**
+     * Globally unique vault name (3-24 characters); it becomes https://<name>.vault.azure.net.
+     * @default kv-<stack>-<six random letters and digits>, drawn once per stack: a destroyed vault stays
+     *   soft-deleted under its name, so the next deployment of the stack draws a new one
+     */
+    readonly vaultName?: string;
     /** Azure region, such as "westeurope". */
     readonly location: pulumi.Input<string>;
     /** Entra ID tenant that authenticates requests to the vault. */
@@ -50,9 +52,13 @@ export interface CreatedVaultArgs extends CommonArgs {
 }
 
 /** A vault that exists already: only referenced, never created, changed or deleted by this stack. */
-export interface ExistingVaultArgs extends CommonArgs {
+export interface ExistingVaultArgs {
     /** Reference the vault only. */
     readonly existing: true;
+    /** Resource group that holds the vault. */
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** The vault's name. */
+    readonly vaultName: string;
     /** Subscription of the vault. */
     readonly subscriptionId: pulumi.Input<string>;
 }
@@ -65,6 +71,46 @@ export function requireRbac(vaultName: string, properties: { enableRbacAuthoriza
         throw new Error(
             `Key Vault ${vaultName} uses access policies; ESO's access is granted with Azure RBAC roles, so switch the vault to ` +
                 `the RBAC permission model (az keyvault update --enable-rbac-authorization true) first`,
+        );
+    }
+}
+
+/** `kv-<stack>-<suffix>`: a valid vault name (letters, digits, single hyphens, at most 24 characters). */
+export function defaultVaultName(stack: string, suffix: string): string {
+    const slug = stack
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+/, "")
+        .slice(0, 24 - "kv-".length - "-".length - suffix.length)
+        .replace(/-+$/, "");
+    return slug === "" ? `kv-${suffix}` : `kv-${slug}-${suffix}`;
+}
+
+/** Thrown when the configuration asks a deployed vault for a change Key Vault cannot make. */
+export class VaultSettingError extends pulumi.RunError {
+    override readonly name = "VaultSettingError";
+}
+
+/**
+ * Settings Key Vault fixes at creation, compared with the deployed vault: the soft-delete retention cannot change,
+ * and purge protection cannot be turned off. Fails with what to set instead.
+ */
+export function requireUnchangeable(
+    vaultName: string,
+    wanted: { readonly softDeleteRetentionDays: number; readonly purgeProtection: boolean },
+    deployed: { softDeleteRetentionInDays?: number; enablePurgeProtection?: boolean },
+): void {
+    const kept = deployed.softDeleteRetentionInDays;
+    if (kept !== undefined && kept !== wanted.softDeleteRetentionDays) {
+        throw new VaultSettingError(
+            `vault.softDeleteRetentionDays is ${wanted.softDeleteRetentionDays}, but Key Vault ${vaultName} keeps the ${kept} days it was ` +
+                `created with: the retention cannot change after creation. Set vault.softDeleteRetentionDays back to ${kept}.`,
+        );
+    }
+    if (deployed.enablePurgeProtection === true && !wanted.purgeProtection) {
+        throw new VaultSettingError(
+            `vault.purgeProtection is false, but Key Vault ${vaultName} has purge protection on, which cannot be turned off. ` +
+                "Set vault.purgeProtection back to true.",
         );
     }
 }
@@ -86,11 +132,19 @@ export class KeyVault extends pulumi.ComponentResource {
             vault = keyvault.Vault.get(`${name}-vault`, id, { parent: this });
         } else {
             const { network } = args;
+            const stack = pulumi.getStack();
+            const vaultName =
+                args.vaultName ??
+                new RandomString(
+                    `${name}-name-suffix`,
+                    { length: 6, lower: true, upper: false, numeric: true, special: false },
+                    { parent: this },
+                ).result.apply((suffix) => defaultVaultName(stack, suffix));
             vault = new keyvault.Vault(
                 `${name}-vault`,
                 {
                     resourceGroupName: args.resourceGroupName,
-                    vaultName: args.vaultName,
+                    vaultName,
                     location: args.location,
                     properties: {
                         tenantId: args.tenantId,
@@ -113,16 +167,31 @@ export class KeyVault extends pulumi.ComponentResource {
                                   },
                     },
                 },
-                // createMode matters only when the vault is created: sent again on an update, "recover" fails.
-                { parent: this, ignoreChanges: ["properties.createMode"] },
+                // createMode matters only when the vault is created: sent again on an update, "recover" fails. The
+                // retention is fixed at creation: never sent again, and a changed value is refused below.
+                {
+                    parent: this,
+                    ignoreChanges: ["properties.createMode", "properties.softDeleteRetentionInDays"],
+                },
             );
         }
 
+        const created = args.existing === true ? undefined : args;
         this.vaultId = vault.id;
         this.vaultName = vault.name;
-        this.vaultUri = vault.properties.apply((p) => {
-            requireRbac(args.vaultName, p);
-            if (p.vaultUri === undefined) throw new Error(`Key Vault ${args.vaultName} reported no vaultUri`);
+        this.vaultUri = pulumi.all([vault.name, vault.properties]).apply(([vaultName, p]) => {
+            requireRbac(vaultName, p);
+            if (created !== undefined) {
+                requireUnchangeable(
+                    vaultName,
+                    {
+                        softDeleteRetentionDays: created.softDeleteRetentionDays ?? 90,
+                        purgeProtection: created.purgeProtection ?? true,
+                    },
+                    p,
+                );
+            }
+            if (p.vaultUri === undefined) throw new Error(`Key Vault ${vaultName} reported no vaultUri`);
             return p.vaultUri;
         });
         this.registerOutputs({ vaultId: this.vaultId, vaultName: this.vaultName, vaultUri: this.vaultUri });

@@ -3,23 +3,33 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import { POD_SECURITY_ENFORCE_LABEL } from "./wellKnown";
 
 export interface NamespacesArgs {
-    /** Namespaces to create, under the "restricted" Pod Security profile. */
-    readonly create: readonly string[];
-    /** Namespaces that already exist; referenced by name, never created or deleted. */
+    /** Namespaces this stack owns: created under the "restricted" Pod Security profile, deleted with the stack. */
+    readonly owned: readonly string[];
+    /** Namespaces that exist already (someone else's): referenced by name, never created, changed or deleted. */
     readonly existing: readonly string[];
+    /**
+     * Namespaces another component of the stack creates (ESO's, by the operator), each an output that resolves
+     * once it exists.
+     * @default {}
+     */
+    readonly createdElsewhere?: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
-/** The application namespaces that ExternalSecrets and workloads live in. */
+/** The namespaces that ExternalSecrets, workloads and tenants live in, each with one owner. */
 export class Namespaces extends pulumi.ComponentResource {
     private readonly names: ReadonlyMap<string, pulumi.Output<string>>;
 
     constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:kubernetes:Namespaces", name, {}, opts);
 
-        const names = new Map<string, pulumi.Output<string>>();
+        const names = new Map<string, pulumi.Output<string>>(Object.entries(args.createdElsewhere ?? {}));
         for (const namespace of args.existing) names.set(namespace, pulumi.output(namespace));
-        for (const namespace of args.create) {
-            if (names.has(namespace)) continue;
+        for (const namespace of args.owned) {
+            if (names.has(namespace)) {
+                throw new Error(
+                    `namespace "${namespace}" is owned by this stack and also exists or is created elsewhere`,
+                );
+            }
             const created = new core.Namespace(
                 `${name}-${namespace}`,
                 { metadata: { name: namespace, labels: { [POD_SECURITY_ENFORCE_LABEL]: "restricted" } } },
@@ -28,14 +38,15 @@ export class Namespaces extends pulumi.ComponentResource {
             names.set(namespace, created.metadata.name);
         }
         this.names = names;
-        this.registerOutputs({ namespaces: [...names.keys()] });
+        this.registerOutputs({ owned: [...args.owned], existing: [...args.existing] });
     }
 
     /** The namespace's name as an output that resolves once the namespace exists. */
     public get(namespace: string): pulumi.Output<string> {
         const found = this.names.get(namespace);
-        if (found === undefined)
+        if (found === undefined) {
             throw new Error(`namespace "${namespace}" was not declared to the Namespaces component`);
+        }
         return found;
     }
 }

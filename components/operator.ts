@@ -4,8 +4,13 @@ import * as helm from "@pulumi/kubernetes/helm/v3";
 import { ESO_CHART, POD_SECURITY_ENFORCE_LABEL, WORKLOAD_IDENTITY } from "./wellKnown";
 
 export interface ExternalSecretsOperatorArgs {
-    /** Namespace created for ESO. */
+    /** ESO's namespace. */
     readonly namespace: string;
+    /**
+     * Create the namespace (and delete it with the stack). False when it exists already.
+     * @default true
+     */
+    readonly createNamespace?: boolean;
     /** Helm release name. */
     readonly releaseName: string;
     /** Exact chart version from https://charts.external-secrets.io. */
@@ -51,11 +56,14 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
     constructor(name: string, args: ExternalSecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:kubernetes:ExternalSecretsOperator", name, {}, opts);
 
-        const namespace = new core.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: args.namespace, labels: { [POD_SECURITY_ENFORCE_LABEL]: "restricted" } } },
-            { parent: this },
-        );
+        const namespace =
+            (args.createNamespace ?? true)
+                ? new core.Namespace(
+                      `${name}-namespace`,
+                      { metadata: { name: args.namespace, labels: { [POD_SECURITY_ENFORCE_LABEL]: "restricted" } } },
+                      { parent: this },
+                  ).metadata.name
+                : pulumi.output(args.namespace);
 
         this.release = new helm.Release(
             `${name}-release`,
@@ -64,7 +72,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
                 chart: ESO_CHART.name,
                 version: args.chartVersion,
                 repositoryOpts: { repo: ESO_CHART.repository },
-                namespace: namespace.metadata.name,
+                namespace,
                 createNamespace: false,
                 // Roll back a failed upgrade instead of leaving a half-applied release.
                 atomic: true,
@@ -75,7 +83,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.namespace = namespace.metadata.name;
+        this.namespace = namespace;
         this.registerOutputs({ namespace: this.namespace, releaseStatus: this.release.status });
     }
 }

@@ -12,15 +12,21 @@ export type StoreAuth =
           readonly secretNamespace: pulumi.Input<string>;
           readonly clientIdKey: string;
           readonly clientSecretKey: string;
+          /** Entra ID tenant of the app registration: the store's `tenantId`, which ESO requires in this mode. */
+          readonly tenantId: pulumi.Input<string>;
       }
     | {
-          /** A federated token of a Kubernetes service account annotated with the client and tenant ids. */
+          /**
+           * A federated token of a Kubernetes service account annotated with the client and tenant ids. The tenant
+           * comes from that annotation alone: ESO refuses a store that also sets `tenantId` ("multiple tenantID
+           * found", external-secrets providers/v1/azure/keyvault/keyvault.go, authorizerForWorkloadIdentity).
+           */
           readonly type: "workloadIdentity";
           readonly serviceAccountName: pulumi.Input<string>;
           readonly serviceAccountNamespace: pulumi.Input<string>;
       }
     | {
-          /** A user-assigned managed identity on the nodes, chosen by its client id. */
+          /** A user-assigned managed identity on the nodes, chosen by its client id (IMDS knows the tenant). */
           readonly type: "managedIdentity";
           readonly identityId: pulumi.Input<string>;
       };
@@ -38,6 +44,22 @@ export type StoreScope =
           readonly namespace: pulumi.Input<string>;
       };
 
+/** A store an ExternalSecret can name, usable once it exists and, where checked, once its access is verified. */
+export interface StoreRef {
+    /** Kind the ExternalSecret names in `secretStoreRef`. */
+    readonly kind: "ClusterSecretStore" | "SecretStore";
+    /** Store name, once the store exists. */
+    readonly name: pulumi.Input<string>;
+    /** The store object, for `dependsOn`. */
+    readonly resource: pulumi.Resource;
+    /**
+     * The check that its identity can read what the ExternalSecrets name (see AccessCheck): ExternalSecrets are
+     * applied after it, and carry `token` as ESO's force-sync annotation.
+     * @default none: the identity's credentials cannot be obtained where `pulumi up` runs (managed identity)
+     */
+    readonly verified?: { readonly after: pulumi.Resource; readonly token: pulumi.Output<string> };
+}
+
 export interface SecretStoreArgs {
     /** Store name (the runbook's `azure-secret-store`). */
     readonly storeName: string;
@@ -45,8 +67,6 @@ export interface SecretStoreArgs {
     readonly scope: StoreScope;
     /** Key Vault URI, such as https://name.vault.azure.net/. */
     readonly vaultUrl: pulumi.Input<string>;
-    /** Entra ID tenant of the vault. */
-    readonly tenantId: pulumi.Input<string>;
     /** Azure cloud of the vault: ESO's `environmentType`. */
     readonly cloud: AzureCloud;
     /** How ESO signs in to Key Vault. */
@@ -73,6 +93,7 @@ function azurekvAuth(auth: StoreAuth, scope: StoreScope): Record<string, unknown
         case "servicePrincipal":
             return {
                 authType: "ServicePrincipal",
+                tenantId: auth.tenantId,
                 authSecretRef: {
                     clientId: { name: auth.secretName, key: auth.clientIdKey, ...inNamespace(auth.secretNamespace) },
                     clientSecret: {
@@ -94,7 +115,9 @@ function azurekvAuth(auth: StoreAuth, scope: StoreScope): Record<string, unknown
 
 /**
  * An ESO store for Azure Key Vault (`external-secrets.io/v1`, provider `azurekv`). `pulumi up` waits for it to
- * report Ready, which proves ESO can sign in and read the vault.
+ * report Ready, which proves only that ESO accepted its configuration: azurekv's Validate() reports Ready without
+ * calling Key Vault (external-secrets providers/v1/azure/keyvault/keyvault.go). Only an ExternalSecret's Ready
+ * proves that ESO signs in and may read.
  */
 export class SecretStore extends pulumi.ComponentResource {
     public readonly storeName: pulumi.Output<string>;
@@ -125,7 +148,6 @@ export class SecretStore extends pulumi.ComponentResource {
                         : {}),
                     provider: {
                         azurekv: {
-                            tenantId: args.tenantId,
                             vaultUrl,
                             environmentType: args.cloud,
                             ...azurekvAuth(args.auth, scope),

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
-import { awaitReady, ESO_API_VERSION } from "./wellKnown";
+import type { StoreRef } from "./secretStore";
+import { awaitReady, ESO_API_VERSION, ESO_FORCE_SYNC_ANNOTATION } from "./wellKnown";
 
 /** One Key Vault object. `key` may carry a prefix: `secret/` (default), `cert/` (certificate) or `key/` (public key). */
 export interface RemoteRef {
@@ -44,16 +45,20 @@ export interface SecretTemplate {
 export interface ExternalSecretSpec {
     /** Unique among the set and stable: the child resource is named `<component>-<key>`. */
     readonly key: string;
+    /**
+     * The key the child resource had before, kept as an alias so a deployed ExternalSecret is not replaced.
+     * @default none
+     */
+    readonly formerKey?: string;
     /** ExternalSecret name. */
     readonly name: string;
     /** Namespace of the ExternalSecret and of the Secret it writes. */
     readonly namespace: pulumi.Input<string>;
-    /** Store to read from; the ExternalSecret is applied only once the store resource exists (and is Ready). */
-    readonly store: {
-        readonly kind: "ClusterSecretStore" | "SecretStore";
-        readonly name: pulumi.Input<string>;
-        readonly resource: pulumi.Resource;
-    };
+    /**
+     * Store to read from; the ExternalSecret is applied once the store is Ready and, where the store's access is
+     * checked, once that check has passed.
+     */
+    readonly store: StoreRef;
     /** Name of the Kubernetes Secret ESO writes. */
     readonly targetName: string;
     /** How often ESO re-reads Key Vault (Go duration; "0" = once). */
@@ -118,8 +123,9 @@ function externalSecretSpec(es: ExternalSecretSpec): Record<string, unknown> {
 
 /**
  * ESO ExternalSecrets that copy Key Vault objects into Kubernetes Secrets and keep them fresh, each applied after its
- * store. `pulumi up` waits until each reports Ready: its Secret is really synced, or the run fails naming the
- * ExternalSecret. One component holds them all, so a stack with a thousand pays for a thousand registrations, not two.
+ * store and its store's access check. `pulumi up` waits until each reports Ready: its Secret is really synced (the
+ * only proof that ESO signs in and may read), or the run fails naming the ExternalSecret. One component holds them
+ * all, so a stack with a thousand pays for a thousand registrations, not two.
  */
 export class SyncedSecrets extends pulumi.ComponentResource {
     /** Names of the ExternalSecrets, once they exist. */
@@ -131,6 +137,7 @@ export class SyncedSecrets extends pulumi.ComponentResource {
 
         const byKey = new Map<string, CustomResource>();
         for (const es of args.externalSecrets) {
+            const { verified } = es.store;
             const resource = new CustomResource(
                 `${name}-${es.key}`,
                 {
@@ -139,11 +146,18 @@ export class SyncedSecrets extends pulumi.ComponentResource {
                     metadata: {
                         name: es.name,
                         namespace: es.namespace,
-                        annotations: awaitReady(args.readyTimeoutSeconds),
+                        annotations: {
+                            ...awaitReady(args.readyTimeoutSeconds),
+                            ...(verified === undefined ? {} : { [ESO_FORCE_SYNC_ANNOTATION]: verified.token }),
+                        },
                     },
                     spec: externalSecretSpec(es),
                 },
-                { parent: this, dependsOn: [es.store.resource] },
+                {
+                    parent: this,
+                    dependsOn: [es.store.resource, ...(verified === undefined ? [] : [verified.after])],
+                    aliases: es.formerKey === undefined ? [] : [{ name: `${name}-${es.formerKey}` }],
+                },
             );
             byKey.set(es.key, resource);
         }

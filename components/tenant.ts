@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as core from "@pulumi/kubernetes/core/v1";
-import { CredentialSecret } from "./credentialSecret";
 import { EsoIdentity, type EsoIdentityArgs } from "./esoIdentity";
-import { SecretStore, type StoreAuth } from "./secretStore";
+import { SecretStore, type StoreRef } from "./secretStore";
+import { type SignInMethod, storeSignIn } from "./storeSignIn";
 import type { VaultGrants } from "./vaultAccess";
-import { type AzureCloud, WORKLOAD_IDENTITY } from "./wellKnown";
+import type { AzureCloud } from "./wellKnown";
 
 /** The tenant's own identity, in the stack's authentication mode. */
 export type TenantIdentity =
@@ -21,16 +20,6 @@ export type TenantIdentity =
       }
     | { readonly mode: "workloadIdentity"; readonly displayName: string; readonly oidcIssuerUrl: string }
     | { readonly mode: "managedIdentity"; readonly clientId: string; readonly principalId: string };
-
-/** A store an ExternalSecret can name. */
-export interface StoreRef {
-    /** Kind the ExternalSecret names in `secretStoreRef`. */
-    readonly kind: "ClusterSecretStore" | "SecretStore";
-    /** Store name, once the store exists. */
-    readonly name: pulumi.Output<string>;
-    /** The store object, for `dependsOn`. */
-    readonly resource: pulumi.Resource;
-}
 
 export interface TenantArgs {
     /** Tenant name: part of the names of its identity, credentials and stores. */
@@ -61,8 +50,15 @@ export interface TenantArgs {
     readonly cloud: AzureCloud;
     /** Key Vault URI. */
     readonly vaultUrl: pulumi.Input<string>;
-    /** Seconds `pulumi up` waits for each store to be Ready. */
+    /** Seconds `pulumi up` waits for each store to be Ready, and the access checks for RBAC to apply. */
     readonly readyTimeoutSeconds: number;
+    /** Key Vault objects the ExternalSecrets of each namespace read (`name`, `cert/name`, `key/name`, `*`). */
+    readonly readsByNamespace: Readonly<Record<string, readonly string[]>>;
+    /**
+     * How `kubectl` reaches the cluster, for the access check of a workload identity.
+     * @default the ambient kubeconfig and context
+     */
+    readonly kubernetes?: { readonly kubeconfig?: pulumi.Input<string>; readonly context?: string };
     /**
      * Clock for password end dates; tests pin it.
      * @default new Date()
@@ -111,64 +107,48 @@ export class Tenant extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const authFor = new Map<string, StoreAuth>();
-        const waitFor = new Map<string, pulumi.Resource[]>();
-        for (const home of homes) {
-            if (identity.mode === "servicePrincipal") {
-                const secretName = perNamespace
-                    ? identity.credentialSecret.name
-                    : `${identity.credentialSecret.name}-${args.tenant}`;
-                const credentials = new CredentialSecret(
-                    `${name}-credentials-${home.key}`,
-                    {
-                        namespace: home.namespace,
-                        secretName,
-                        clientIdKey: identity.credentialSecret.clientIdKey,
-                        clientSecretKey: identity.credentialSecret.clientSecretKey,
-                        clientId: esoIdentity.clientId,
-                        clientSecret: esoIdentity.clientSecret as pulumi.Output<string>,
-                    },
-                    { parent: this },
-                );
-                authFor.set(home.key, {
-                    type: "servicePrincipal",
-                    secretName: credentials.secretName,
-                    secretNamespace: home.namespace,
-                    clientIdKey: identity.credentialSecret.clientIdKey,
-                    clientSecretKey: identity.credentialSecret.clientSecretKey,
-                });
-                waitFor.set(home.key, [credentials.secret]);
-            } else if (identity.mode === "workloadIdentity") {
-                const account = new core.ServiceAccount(
-                    `${name}-service-account-${home.key}`,
-                    {
-                        metadata: {
-                            name: accountName,
-                            namespace: home.namespace,
-                            annotations: {
-                                [WORKLOAD_IDENTITY.clientIdAnnotation]: esoIdentity.clientId,
-                                [WORKLOAD_IDENTITY.tenantIdAnnotation]: args.tenantId,
-                            },
-                        },
-                        // ESO requests tokens for it; nothing mounts one.
-                        automountServiceAccountToken: false,
-                    },
-                    { parent: this },
-                );
-                authFor.set(home.key, {
-                    type: "workloadIdentity",
-                    serviceAccountName: account.metadata.name,
-                    serviceAccountNamespace: home.namespace,
-                });
-                waitFor.set(home.key, [account]);
-            } else {
-                authFor.set(home.key, { type: "managedIdentity", identityId: identity.clientId });
-                waitFor.set(home.key, []);
-            }
-        }
-
         const stores = new Map<string, StoreRef>();
         for (const home of homes) {
+            const served = perNamespace ? [home.key] : namespaces;
+            const method: SignInMethod =
+                identity.mode === "servicePrincipal"
+                    ? {
+                          mode: "servicePrincipal",
+                          clientSecret: esoIdentity.clientSecret as pulumi.Output<string>,
+                          secret: {
+                              ...identity.credentialSecret,
+                              name: perNamespace
+                                  ? identity.credentialSecret.name
+                                  : `${identity.credentialSecret.name}-${args.tenant}`,
+                          },
+                      }
+                    : identity.mode === "workloadIdentity"
+                      ? { mode: "workloadIdentity", serviceAccountName: accountName, createServiceAccount: true }
+                      : { mode: "managedIdentity" };
+            const signIn = storeSignIn(
+                {
+                    credentials: `${name}-credentials-${home.key}`,
+                    serviceAccount: `${name}-service-account-${home.key}`,
+                    check: `${name}-access-check-${home.key}`,
+                },
+                {
+                    method,
+                    clientId: esoIdentity.clientId,
+                    tenantId: args.tenantId,
+                    namespace: home.namespace,
+                    grants: esoIdentity.grants,
+                    after: args.storesWaitFor,
+                    check: {
+                        vaultUrl: args.vaultUrl,
+                        cloud: args.cloud,
+                        objects: [...new Set(served.flatMap((ns) => args.readsByNamespace[ns] ?? []))].sort(),
+                        timeoutSeconds: args.readyTimeoutSeconds,
+                        kubeconfig: args.kubernetes?.kubeconfig,
+                        context: args.kubernetes?.context,
+                    },
+                },
+                { parent: this },
+            );
             const store = new SecretStore(
                 `${name}-store-${home.key}`,
                 {
@@ -177,18 +157,19 @@ export class Tenant extends pulumi.ComponentResource {
                         ? { kind: "SecretStore", namespace: home.namespace }
                         : { kind: "ClusterSecretStore", namespaces },
                     vaultUrl: args.vaultUrl,
-                    tenantId: args.tenantId,
                     cloud: args.cloud,
-                    auth: authFor.get(home.key) as StoreAuth,
+                    auth: signIn.auth,
                     readyTimeoutSeconds: args.readyTimeoutSeconds,
                 },
-                {
-                    parent: this,
-                    dependsOn: [...args.storesWaitFor, ...esoIdentity.grants, ...(waitFor.get(home.key) ?? [])],
-                },
+                { parent: this, dependsOn: [...signIn.ready] },
             );
-            const ref: StoreRef = { kind: store.kind, name: store.storeName, resource: store.store };
-            for (const ns of perNamespace ? [home.key] : namespaces) stores.set(ns, ref);
+            const ref: StoreRef = {
+                kind: store.kind,
+                name: store.storeName,
+                resource: store.store,
+                verified: signIn.verified,
+            };
+            for (const ns of served) stores.set(ns, ref);
         }
         this.stores = stores;
         this.registerOutputs({ storeNames: [...new Set([...stores.values()].map((s) => s.name))] });

@@ -10,7 +10,10 @@ export interface VaultSecretsArgs {
     readonly secrets: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
-/** Secrets written into Key Vault through ARM (the runbook's `az keyvault secret set`). */
+/**
+ * Secrets written into Key Vault through ARM (the runbook's `az keyvault secret set`). Removing one from the
+ * configuration leaves it in the vault; the stack stops managing it.
+ */
 export class VaultSecrets extends pulumi.ComponentResource {
     /** Key Vault secret name -> ARM resource id (`<vaultId>/secrets/<name>`), a role assignment scope. */
     public readonly secretIds: Readonly<Record<string, pulumi.Output<string>>>;
@@ -28,7 +31,11 @@ export class VaultSecrets extends pulumi.ComponentResource {
                     secretName,
                     properties: { value: pulumi.secret(value) },
                 },
-                { parent: this },
+                // Key Vault deletes secrets only through its data plane (azure-native customresources/
+                // custom_keyvault.go), which the deploying identity's ARM roles do not reach, and a deleted name
+                // stays soft-deleted and cannot be written again. So a secret is left in the vault when it leaves the
+                // configuration, and goes with its vault when the stack is destroyed.
+                { parent: this, retainOnDelete: true },
             );
             secretIds[secretName] = secret.id;
         }

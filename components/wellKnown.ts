@@ -75,3 +75,36 @@ export type AzureCloud = keyof typeof KEY_VAULT_DNS_SUFFIX;
  * contents. Granted where ESO reads `cert/` or `key/` objects.
  */
 export const KEY_VAULT_READER_ROLE_ID = "21090545-7ca7-4776-b22c-e363652d74d2";
+
+/**
+ * Every role this program grants, and to no one but ESO's identities. The one list that the program, the policy
+ * pack and the deploying identity's role-assignment condition (docs/ci.md) share: a role granted here and missing
+ * there fails `pulumi up` with 403 (tests keep them in step).
+ */
+export const ESO_GRANTED_ROLES = [
+    { id: KEY_VAULT_SECRETS_USER_ROLE_ID, name: "Key Vault Secrets User" },
+    { id: KEY_VAULT_READER_ROLE_ID, name: "Key Vault Reader" },
+] as const;
+
+/**
+ * What the identity that runs `pulumi up` needs, per resource group of a stack, and why. Key Vault data-plane roles
+ * are not among them: seeded secrets are written through ARM and left in place on delete (see VaultSecrets).
+ */
+export const DEPLOYER_ROLES = [
+    { name: "Contributor", why: "create the vault and write its seeded secrets (ARM)" },
+    {
+        name: "Role Based Access Control Administrator",
+        why: "assign ESO its roles, constrained by a condition to ESO_GRANTED_ROLES",
+    },
+] as const;
+
+/** Entra ID's sign-in authority in each Azure cloud (what ESO's AadEndpointForType returns). */
+export const ENTRA_AUTHORITY = {
+    PublicCloud: "https://login.microsoftonline.com/",
+    USGovernmentCloud: "https://login.microsoftonline.us/",
+    ChinaCloud: "https://login.chinacloudapi.cn/",
+    GermanCloud: "https://login.microsoftonline.de/",
+} as const;
+
+/** ESO reconciles an ExternalSecret at once when this annotation's value changes (`esv1.AnnotationForceSync`). */
+export const ESO_FORCE_SYNC_ANNOTATION = "force-sync";

@@ -20,6 +20,15 @@ export interface WorkloadArgs {
     readonly mountPath: string;
 }
 
+/** The names a component had before, from the `{ name }` aliases it was given. */
+function formerNames(opts: pulumi.ComponentResourceOptions | undefined): string[] {
+    return (opts?.aliases ?? []).flatMap((alias) =>
+        typeof alias === "object" && typeof (alias as pulumi.Alias).name === "string"
+            ? [(alias as pulumi.Alias).name as string]
+            : [],
+    );
+}
+
 /**
  * A Pod that consumes a synced Secret as files: mounted read-only with mode 0400 (0440 once kubelet applies
  * fsGroup, so only the Pod's group can read), under the "restricted" Pod Security profile: non-root, no privilege
@@ -63,8 +72,13 @@ export class Workload extends pulumi.ComponentResource {
                     volumes: [{ name: volume, secret: { secretName: args.secretName, defaultMode: SECRET_FILE_MODE } }],
                 },
             },
-            // Children do not inherit a component's dependsOn; pass it on so the engine also orders deletes.
-            { parent: this, dependsOn: opts?.dependsOn },
+            // Children do not inherit a component's dependsOn; pass it on so the engine also orders deletes. A
+            // renamed component keeps its Pod under the Pod's former name too.
+            {
+                parent: this,
+                dependsOn: opts?.dependsOn,
+                aliases: formerNames(opts).map((former) => ({ name: `${former}-pod` })),
+            },
         );
         this.podName = pod.metadata.name;
         this.registerOutputs({ podName: this.podName });

@@ -7,12 +7,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
-import { decodeConfigValues } from "../stacks/config";
+import { decodeConfigValues, parseStackConfig, type StackConfig } from "../stacks/config";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
 import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 import { describeObject, openOutput, type KubernetesObject, type ObjectWorker, type Violation } from "./objects";
 import { redact, reveal, SECRET_PLACEHOLDER } from "./secrets";
 import { SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
+import { clusterOptionsFor } from "./simulatedCluster";
 import { readStackFile, StackFileError, type StackFile } from "./stackFile";
 
 export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
@@ -91,6 +92,33 @@ export function policyConfigFor(values: Record<string, unknown>): PolicyConfig {
     };
 }
 
+/**
+ * The stack's validated configuration, or undefined when it is not this program's (another program) or is invalid
+ * (the program then reports why and stops before registering anything).
+ */
+function stackConfigOf(values: Record<string, unknown>, file: StackFile): StackConfig | undefined {
+    try {
+        return parseStackConfig(values, { project: file.project, stack: file.stack });
+    } catch {
+        return undefined;
+    }
+}
+
+/** What the shared store's identity may read, said plainly: vault-wide access with tenants is worth a look. */
+export function describeSharedAccess(config: StackConfig): string {
+    const { sharedAccess } = config;
+    if (!sharedAccess.vaultWide) {
+        const count =
+            sharedAccess.grants.secrets.length +
+            sharedAccess.grants.certificates.length +
+            sharedAccess.grants.keys.length;
+        return `Shared store access: ${count} named Key Vault object${count === 1 ? "" : "s"}, one role assignment each (no tenant's).`;
+    }
+    return config.tenants.length === 0
+        ? "Shared store access: the whole vault (no tenants; set store.vaultWideAccess to false to grant single secrets)."
+        : "Shared store access: the whole vault, every tenant's secrets included, because store.vaultWideAccess is true.";
+}
+
 export interface PlanOptions {
     readonly stack: string;
     /** Project directory (where Pulumi.yaml is). */
@@ -134,9 +162,12 @@ async function planWith(
     }
 
     const values = projectValues(file);
+    const stackConfig = stackConfigOf(values, file);
     const { cloud: azureCloud } = azureOf(values);
     const cloud = new SimulatedCloud({
         clientConfig: clientConfigFor(file, values),
+        // The cluster the stack describes: the namespaces it declares existing, its issuer, its managed identities.
+        cluster: stackConfig === undefined ? {} : clusterOptionsFor(stackConfig),
         vaultDnsSuffix:
             KEY_VAULT_DNS_SUFFIX[(azureCloud as AzureCloud | undefined) ?? "PublicCloud"] ??
             KEY_VAULT_DNS_SUFFIX.PublicCloud,
@@ -165,12 +196,22 @@ async function planWith(
         throw e;
     }
     await cloud.settle();
-    const outputs = await resolveOutputs(programExports);
+    // Rejections surface on the next turns of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     process.off("unhandledRejection", onRejection);
+    if (cloud.refusals.length > 0) {
+        log(`Refused, as the real services would refuse it (${cloud.refusals.length}):`);
+        for (const refusal of cloud.refusals) log(`    ${refusal}`);
+        log(
+            `Plan FAILED: ${cloud.refusals.length} refusal${cloud.refusals.length === 1 ? "" : "s"}; a real \`pulumi up\` would fail here.`,
+        );
+        return EXIT.violations;
+    }
     if (failures.length > 0) {
         for (const failure of failures) error(`error: ${(failure as Error).message ?? String(failure)}`);
         return EXIT.violations;
     }
+    const outputs = await resolveOutputs(programExports);
 
     const resources = planResources(cloud.resources);
     const waves = wavesOf(resources);
@@ -245,6 +286,7 @@ async function planWith(
     const shown = relative.startsWith("..") ? dir : relative;
     log(`Wrote ${shown}/: objects/ (${recordedObjects.length} YAML files), plan.json, graph.mmd`);
     log(describeLoad(load));
+    if (stackConfig !== undefined) log(describeSharedAccess(stackConfig));
     if (violations.length > 0 || policyViolations.length > 0) {
         if (violations.length > 0) {
             log("");

@@ -4,7 +4,10 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
+import { reveal } from "./secrets";
+import { Refusal, SimulatedCluster, type SimulatedClusterOptions } from "./simulatedCluster";
 export { isSecretValue, mapSecrets, reveal, type SecretValue } from "./secrets";
+export { Refusal, type SimulatedClusterOptions } from "./simulatedCluster";
 
 export interface ClientConfig {
     readonly tenantId: string;
@@ -39,6 +42,8 @@ export interface RecordedResource {
         readonly retainOnDelete: boolean;
         readonly deleteBeforeReplace: boolean;
     };
+    /** Former names (or URNs) given as aliases: a deployed resource under one of them is renamed, not replaced. */
+    readonly aliases: readonly string[];
     /** Registration order, from 0. */
     readonly order: number;
     /** Milliseconds since install when the engine received the registration. */
@@ -60,6 +65,17 @@ export interface SimulatedCloudOptions {
     readonly vaultDnsSuffix?: string;
     /** Called with each registration (or read) as it arrives. */
     readonly onRecord?: (resource: RecordedResource) => void;
+    /**
+     * The cluster as it is before the stack runs: namespaces that exist, the OIDC issuer, managed identities; or
+     * false to accept every object as Pulumi's mocks do (for tests of one component alone).
+     * @default a cluster with only its own namespaces
+     */
+    readonly cluster?: SimulatedClusterOptions | false;
+    /**
+     * State of a stack deployed before, by URN: a resource found here is updated, not created, and the paths it
+     * ignores changes to keep their deployed values (as the engine sends the old inputs there).
+     */
+    readonly deployed?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 /** A stable GUID derived from text, so ids repeat from run to run. */
@@ -77,8 +93,15 @@ export class SimulatedCloud {
     /** The latest registration of each type and name, which the mock's answer belongs to. */
     private readonly pending = new Map<string, RecordedResource>();
     private started = 0;
+    private readonly cluster?: SimulatedCluster;
+    /** What the real services refused (the plan fails on any). */
+    readonly refusals: string[] = [];
 
-    constructor(private readonly options: SimulatedCloudOptions) {}
+    constructor(private readonly options: SimulatedCloudOptions) {
+        if (options.cluster !== false) {
+            this.cluster = new SimulatedCluster(options.cluster ?? {}, () => this.resources);
+        }
+    }
 
     /** Installs the simulation as Pulumi's runtime. Call before loading program code. */
     async install(project: string, stack: string): Promise<void> {
@@ -132,6 +155,7 @@ export class SimulatedCloud {
         this.add(req, {
             custom: true,
             read: true,
+            aliases: [],
             inputs: { id: req.getId() },
             options: {
                 ignoreChanges: [],
@@ -147,6 +171,7 @@ export class SimulatedCloud {
         this.add(req, {
             custom: req.getCustom(),
             read: false,
+            aliases: req.getAliasesList().map((alias) => alias.getSpec()?.getName() || alias.getUrn()),
             inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             options: {
                 ignoreChanges: req.getIgnorechangesList(),
@@ -159,11 +184,20 @@ export class SimulatedCloud {
     }
 
     /** Records a registration or a read with what both requests carry: identity, parent, provider, dependencies. */
-    private add(req: ResourceRequest, what: Pick<RecordedResource, "custom" | "read" | "inputs" | "options">): void {
+    private add(
+        req: ResourceRequest,
+        what: Pick<RecordedResource, "custom" | "read" | "inputs" | "options" | "aliases">,
+    ): void {
         const type = req.getType();
         const name = req.getName();
         const parent = req.getParent() || undefined;
         const urn = urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name);
+        if (this.byUrn.has(urn)) {
+            // The engine's own refusal: two resources with one URN cannot both be tracked.
+            const message = `Duplicate resource URN '${urn}'; try giving it a unique name`;
+            this.refusals.push(message);
+            throw new Error(message);
+        }
         const resource: RecordedResource = {
             type,
             name,
@@ -191,6 +225,17 @@ export class SimulatedCloud {
             : { id: undefined, state: {} };
         const recorded = this.pending.get(`${args.type}::${args.name}`);
         if (recorded !== undefined) {
+            const deployed = this.options.deployed?.get(recorded.urn);
+            keepIgnoredPaths(result.state, recorded, deployed);
+            keepIrreversible(result.state, recorded.type, deployed);
+            if (args.custom && !args.id) {
+                try {
+                    this.cluster?.apply(recorded);
+                } catch (error) {
+                    if (error instanceof Refusal) this.refusals.push(error.message);
+                    throw error;
+                }
+            }
             recorded.completedAt = performance.now() - this.started;
             recorded.id = result.id;
             recorded.outputs = result.state;
@@ -277,6 +322,25 @@ export class SimulatedCloud {
                     state: { ...inputs, name: assignment },
                 };
             }
+            case "random:index/randomString:RandomString": {
+                const alphabet = `${inputs.lower === false ? "" : "abcdefghijklmnopqrstuvwxyz"}${inputs.numeric === false ? "" : "0123456789"}`;
+                const digest = createHash("sha256").update(`random:${name}`).digest();
+                const length = Number(inputs.length ?? 16);
+                const result = Array.from({ length }, (_, i) => alphabet[(digest[i] as number) % alphabet.length]);
+                return { id: `${name}-id`, state: { ...inputs, result: result.join("") } };
+            }
+            case "command:local:Command": {
+                // The access check's report (probe/verifyAccess.ts); the simulated cluster decides whether it passes.
+                const env = reveal(inputs.environment ?? {}) as Record<string, string>;
+                const objects = JSON.parse(env.PROBE_OBJECTS ?? "[]") as unknown[];
+                const report = {
+                    result: "verified",
+                    objects: objects.length,
+                    elapsedSeconds: 0,
+                    verifiedAt: "simulated",
+                };
+                return { id: `${name}-id`, state: { ...inputs, stdout: `${JSON.stringify(report)}\n`, stderr: "" } };
+            }
             case "kubernetes:helm.sh/v3:Release":
                 return {
                     id: `${str(inputs.namespace)}/${str(inputs.name)}`,
@@ -305,6 +369,43 @@ export class SimulatedCloud {
     }
 }
 
+/**
+ * For an update: the paths a resource ignores changes to keep their deployed values, as the engine sends the old
+ * inputs there and the provider answers with the resource's real state.
+ */
+function keepIgnoredPaths(
+    state: Record<string, unknown>,
+    resource: RecordedResource,
+    deployed: Record<string, unknown> | undefined,
+): void {
+    if (deployed === undefined) return;
+    for (const dotted of resource.options.ignoreChanges) {
+        const path = dotted.split(".");
+        let from: unknown = deployed;
+        for (const part of path) from = (from as Record<string, unknown> | undefined)?.[part];
+        let to = state;
+        for (const part of path.slice(0, -1)) {
+            to[part] = { ...((to[part] as Record<string, unknown> | undefined) ?? {}) };
+            to = to[part] as Record<string, unknown>;
+        }
+        const last = path[path.length - 1] as string;
+        if (from === undefined) delete to[last];
+        else to[last] = from;
+    }
+}
+
+/** For an update: what Azure keeps whatever the request says (Key Vault's purge protection, once on). */
+function keepIrreversible(
+    state: Record<string, unknown>,
+    type: string,
+    deployed: Record<string, unknown> | undefined,
+): void {
+    const was = (deployed?.properties as Record<string, unknown> | undefined)?.enablePurgeProtection;
+    if (type === "azure-native:keyvault:Vault" && was === true) {
+        state.properties = { ...(state.properties as Record<string, unknown>), enablePurgeProtection: true };
+    }
+}
+
 /** What the resource monitor's register and read requests both carry. */
 interface ResourceRequest {
     getType(): string;
@@ -320,6 +421,7 @@ interface ReadRequest extends ResourceRequest {
 
 interface RegisterRequest extends ResourceRequest {
     getCustom(): boolean;
+    getAliasesList(): Array<{ getUrn(): string; getSpec(): { getName(): string } | undefined }>;
     getObject(): { toJavaScript(): unknown } | undefined;
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];

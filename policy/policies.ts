@@ -23,6 +23,7 @@ import type {
 import * as v from "valibot";
 import {
     ESO_API_VERSION,
+    ESO_GRANTED_ROLES,
     KEY_VAULT_READER_ROLE_ID,
     KEY_VAULT_SECRETS_OFFICER_ROLE_ID,
     KEY_VAULT_SECRETS_USER_ROLE_ID,
@@ -88,8 +89,7 @@ const EXTERNAL_SECRET: ReadonlySet<string> = new Set(["ExternalSecret"]);
 
 /** Role names for messages, so a reader sees which role was granted instead of a GUID. */
 const ROLE_NAMES: Readonly<Record<string, string>> = {
-    [KEY_VAULT_SECRETS_USER_ROLE_ID]: "Key Vault Secrets User",
-    [KEY_VAULT_READER_ROLE_ID]: "Key Vault Reader",
+    ...Object.fromEntries(ESO_GRANTED_ROLES.map((role) => [role.id, role.name])),
     [KEY_VAULT_SECRETS_OFFICER_ROLE_ID]: "Key Vault Secrets Officer",
 };
 
@@ -335,7 +335,7 @@ const roleAssignmentLeastPrivilege: ResourceValidationPolicy = {
                 report(
                     `roleDefinitionId is ${show(role)}: use /subscriptions/<subscription>/providers/Microsoft.Authorization/roleDefinitions/<role id> and ${wanted}`,
                 );
-            } else if (roleId !== KEY_VAULT_SECRETS_USER_ROLE_ID && roleId !== KEY_VAULT_READER_ROLE_ID) {
+            } else if (!ESO_GRANTED_ROLES.some((granted) => granted.id === roleId)) {
                 const name = ROLE_NAMES[roleId];
                 report(`roleDefinitionId is ${show(role)}${name === undefined ? "" : ` (${name})`}: ${wanted}`);
             }

@@ -2,9 +2,9 @@
 // StackConfigError listing every problem, before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
-import { crossKeyProblems, objectName, tenantMayRead } from "./crossChecks";
+import { crossKeyProblems, objectName, sharedReadsWholeVault, tenantMayRead } from "./crossChecks";
 import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
-import { type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
+import { DEFAULTS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 
 type Parsed = ParsedStackConfig;
 type ParsedExternalSecret = Parsed["externalSecrets"][number];
@@ -52,12 +52,36 @@ export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" 
 
 export type WorkloadConfig = Parsed["workloads"][number];
 
+/** The vault, with the defaults of a created vault filled in. */
+export interface VaultConfig extends Omit<
+    Parsed["vault"],
+    "softDeleteRetentionDays" | "purgeProtection" | "createMode"
+> {
+    readonly softDeleteRetentionDays: number;
+    readonly purgeProtection: boolean;
+    readonly createMode: "default" | "recover";
+}
+
+/** What the shared store's identity may read. */
+export type SharedAccess =
+    | {
+          /** The whole vault: every secret, tenants' included (no tenants, or store.vaultWideAccess). */
+          readonly vaultWide: true;
+          /** Key Vault Reader too, for `cert/` and `key/` references. */
+          readonly readsPublicObjects: boolean;
+      }
+    | {
+          /** Only these objects: those its ExternalSecrets read and the seeded secrets no tenant owns. */
+          readonly vaultWide: false;
+          readonly grants: ObjectGrants;
+      };
+
 /** The validated configuration of one stack: what index.ts composes components from. */
 export interface StackConfig extends StackContext {
     /** Production stacks protect the vault and seeded secrets from deletion and keep purge protection on. */
     readonly production: boolean;
     readonly azure: Parsed["azure"];
-    readonly vault: Parsed["vault"];
+    readonly vault: VaultConfig;
     /** Key Vault secret name -> value, each a Pulumi secret. */
     readonly seededSecrets: Readonly<Record<string, pulumi.Output<string>>>;
     readonly auth: AuthConfig;
@@ -65,8 +89,13 @@ export interface StackConfig extends StackContext {
     readonly eso: Parsed["eso"];
     /** The shared store; `namespaces` (when set) limits which namespaces may use it. */
     readonly store: Parsed["store"];
-    /** Whether the shared identity needs Key Vault Reader too, for `cert/` and `key/` references. */
-    readonly sharedReadsPublicObjects: boolean;
+    /** What the shared store's identity may read. */
+    readonly sharedAccess: SharedAccess;
+    /**
+     * Namespaces the stack uses but does not create (they exist already: the listed ones and Velero's), and
+     * whether ESO's own namespace is among them.
+     */
+    readonly existingNamespaces: readonly string[];
     /** Every ExternalSecret, the Velero preset's included. */
     readonly externalSecrets: readonly ExternalSecretConfig[];
     readonly tenants: readonly TenantConfig[];
@@ -93,18 +122,20 @@ export function decodeConfigValues(values: Readonly<Record<string, string>>): Re
 export function parseStackConfig(values: Readonly<Record<string, unknown>>, context: StackContext): StackConfig {
     const isSecret = (path: ReadonlyArray<PropertyKey>): boolean => SECRET_KEYS.has(String(path[0]));
     const result = v.safeParse(stackConfigSchema, values, { abortPipeEarly: true });
-    const problems = describeIssues(result.issues ?? [], values, stackConfigSchema, isSecret);
-    for (const { path, message } of crossKeyProblems(values)) {
-        const key = formatKey(path);
-        problems.push(
-            message === ""
-                ? `${key} is required: set it with \`pulumi config set --path ${key}.<key> <value>\`.`
-                : `${key} ${formatValue(valueAt(values, path), isSecret(path))} is invalid: ${message}.`,
-        );
-    }
-    if (!result.success || problems.length > 0) {
-        throw new StackConfigError(context.stack, problems);
-    }
+    const issues = result.issues ?? [];
+    const problems = describeIssues(issues, values, stackConfigSchema, isSecret);
+    // Each top-level key's value is validated (defaults applied) unless an issue names it; rules that span keys run
+    // over the keys that are.
+    const invalidKeys = new Set(issues.map((issue) => String(issue.path?.[0]?.key ?? "")));
+    if (invalidKeys.has("")) throw new StackConfigError(context.stack, problems);
+    const crossProblems = crossKeyProblems(result.output as Parsed, invalidKeys).map((problem) => {
+        const key = formatKey(problem.path);
+        return "required" in problem
+            ? `${key} is required: set it with \`pulumi config set --path ${key}${problem.below ?? ""} <value>\`.`
+            : `${key} ${formatValue(valueAt(values, problem.path), isSecret(problem.path))} is invalid: ${problem.message}.`;
+    });
+    problems.push(...crossProblems);
+    if (!result.success || problems.length > 0) throw new StackConfigError(context.stack, problems);
     return resolve(result.output, context);
 }
 
@@ -163,11 +194,22 @@ function grantsFor(references: Iterable<string>): ObjectGrants {
     };
 }
 
-function references(es: ExternalSecretConfig): string[] {
+/** The Key Vault objects an ExternalSecret reads by name, as ESO spells them (`name`, `cert/name`, `key/name`). */
+export function references(es: ExternalSecretConfig): string[] {
     return [
         ...Object.values(es.data).map((ref) => ref.key),
         ...es.dataFrom.flatMap((item) => ("extract" in item ? [item.extract.key] : [])),
     ];
+}
+
+/**
+ * What a store's access check must read to prove its ExternalSecrets can sync: each object they name, and `*` (a
+ * listing) when one of them finds secrets by name or tags.
+ */
+export function objectsToVerify(externalSecrets: readonly ExternalSecretConfig[]): string[] {
+    const objects = new Set(externalSecrets.flatMap(references).map((ref) => ref.replace(/^secret\//, "")));
+    if (externalSecrets.some((es) => es.dataFrom.some((item) => "find" in item))) objects.add("*");
+    return [...objects].sort();
 }
 
 function resolve(config: Parsed, context: StackContext): StackConfig {
@@ -198,11 +240,27 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
     }));
     const shared = externalSecrets.filter((es) => es.tenant === undefined);
     const sharedNamespaces = [...new Set(shared.map((es) => es.namespace))].sort();
+    const sharedAccess: SharedAccess = sharedReadsWholeVault(config)
+        ? { vaultWide: true, readsPublicObjects: shared.flatMap(references).some((ref) => /^(cert|key)\//.test(ref)) }
+        : {
+              vaultWide: false,
+              grants: grantsFor([
+                  ...shared.flatMap(references),
+                  ...Object.keys(config.seededSecrets).filter(
+                      (name) => !config.tenants.some((tenant) => tenantMayRead(tenant.secrets, name)),
+                  ),
+              ]),
+          };
     return {
         ...context,
         production: config.production,
         azure: config.azure,
-        vault: config.vault,
+        vault: {
+            ...config.vault,
+            softDeleteRetentionDays: config.vault.softDeleteRetentionDays ?? DEFAULTS.softDeleteRetentionDays,
+            purgeProtection: config.vault.purgeProtection ?? DEFAULTS.purgeProtection,
+            createMode: config.vault.createMode ?? DEFAULTS.createMode,
+        },
         seededSecrets,
         auth:
             config.auth.mode === "managedIdentity"
@@ -225,7 +283,13 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
                       ? sharedNamespaces
                       : [config.eso.namespace]),
         },
-        sharedReadsPublicObjects: shared.flatMap(references).some((ref) => /^(cert|key)\//.test(ref)),
+        sharedAccess,
+        existingNamespaces: [
+            ...new Set([
+                ...config.kubernetes.existingNamespaces,
+                ...(config.velero === undefined ? [] : [config.velero.namespace]),
+            ]),
+        ],
         externalSecrets,
         tenants,
         workloads: config.workloads,

@@ -1,25 +1,38 @@
-// Rules that span keys: references between objects, names that must be unique, and tenant boundaries. They read
-// the raw values defensively (the schema reports malformed ones), so they run even when other keys are invalid
-// and every problem is reported in one pass.
+// Rules that span keys: references between objects, names that must be unique, tenant boundaries, who owns each
+// namespace, and what the real services would refuse. One table: each rule reads the validated configuration and
+// returns its problems; config.ts renders them. Rules taken from upstream source name it (see ./upstream).
+import type { ParsedStackConfig } from "./schema";
+import {
+    aksIssuerProblem,
+    externalSecretWebhookRefusals,
+    isClusterNamespace,
+    MAX_FEDERATED_CREDENTIALS,
+    SOURCES,
+} from "./upstream";
 
-import { DEFAULTS } from "./schema";
+type Config = ParsedStackConfig;
+type ExternalSecretEntry = Config["externalSecrets"][number];
+type TenantEntry = Config["tenants"][number];
 
-export interface CrossKeyProblem {
-    readonly path: PropertyKey[];
-    readonly message: string;
-}
+/** A problem at a key: invalid (with the rule broken and its fix) or missing. */
+export type Problem =
+    | { readonly path: readonly PropertyKey[]; readonly message: string }
+    | {
+          readonly path: readonly PropertyKey[];
+          readonly required: true;
+          /** What `--path` names below the key, for an object: ".<key>". */
+          readonly below?: string;
+      };
 
-type Raw = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Raw => value !== null && typeof value === "object" && !Array.isArray(value);
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const strings = (value: unknown): string[] =>
-    Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-
-/** The elements of a list key that are objects, with their index. */
-function entries(value: unknown): Array<[number, Raw]> {
-    if (!Array.isArray(value)) return [];
-    return value.flatMap((item, i): Array<[number, Raw]> => (isRecord(item) ? [[i, item]] : []));
+export interface CrossKeyRule {
+    /** What the rule protects, for readers and tests. */
+    readonly name: string;
+    /**
+     * The top-level keys it reads. It runs when these are valid, even if others are not, so one pass reports
+     * every problem it can.
+     */
+    readonly reads: ReadonlyArray<keyof Config>;
+    readonly check: (config: Config) => Problem[];
 }
 
 /** The Key Vault object name behind a reference (`cert/x` -> `x`). */
@@ -27,223 +40,447 @@ export function objectName(reference: string): string {
     return reference.replace(/^(secret|cert|key)\//, "");
 }
 
-/** The Key Vault objects an ExternalSecret reads by name, with where each is configured. */
-function namedReferences(es: Raw): Array<{ path: PropertyKey[]; reference: string }> {
-    const found: Array<{ path: PropertyKey[]; reference: string }> = [];
-    if (isRecord(es.data)) {
-        for (const [key, entry] of Object.entries(es.data)) {
-            const reference = str(entry) ?? (isRecord(entry) ? str(entry.key) : undefined);
-            if (reference !== undefined) found.push({ path: ["data", key], reference });
-        }
-    }
-    for (const [i, item] of entries(es.dataFrom)) {
-        const reference = isRecord(item.extract) ? str(item.extract.key) : undefined;
-        if (reference !== undefined) found.push({ path: ["dataFrom", i, "extract", "key"], reference });
-    }
-    return found;
-}
-
-interface Tenant {
-    readonly index: number;
-    readonly name: string;
-    readonly namespaces: string[];
-    readonly names: string[];
-    readonly prefix?: string;
-}
-
-function describeAllowance(tenant: Tenant): string {
-    const parts = [];
-    if (tenant.names.length > 0) parts.push(`names ${tenant.names.join(", ")}`);
-    if (tenant.prefix !== undefined) parts.push(`prefix ${tenant.prefix}`);
-    return parts.join("; ");
-}
-
 export function tenantMayRead(tenant: { names: readonly string[]; prefix?: string }, name: string): boolean {
     return tenant.names.includes(name) || (tenant.prefix !== undefined && name.startsWith(tenant.prefix));
 }
 
-/** Federated credentials one app registration can hold (an Entra ID limit). */
-const MAX_FEDERATED_CREDENTIALS = 20;
+function describeAllowance(tenant: TenantEntry): string {
+    const parts = [];
+    if (tenant.secrets.names.length > 0) parts.push(`names ${tenant.secrets.names.join(", ")}`);
+    if (tenant.secrets.prefix !== undefined) parts.push(`prefix ${tenant.secrets.prefix}`);
+    return parts.join("; ");
+}
 
-export function crossKeyProblems(values: Readonly<Raw>): CrossKeyProblem[] {
-    const problems: CrossKeyProblem[] = [];
-    const problem = (path: PropertyKey[], message: string): void => void problems.push({ path, message });
-    const auth = isRecord(values.auth) ? values.auth : {};
-    const mode = str(auth.mode) ?? "servicePrincipal";
-    const esoNamespace = (isRecord(values.eso) ? str(values.eso.namespace) : undefined) ?? DEFAULTS.esoNamespace;
+/** The Key Vault objects an ExternalSecret reads by name, with where each is configured. */
+export function namedReferences(es: ExternalSecretEntry): Array<{ path: PropertyKey[]; reference: string }> {
+    return [
+        ...Object.entries(es.data).map(([key, ref]) => ({
+            path: ["data", key],
+            reference: typeof ref === "string" ? ref : ref.key,
+        })),
+        ...es.dataFrom.flatMap((item, i) =>
+            "extract" in item ? [{ path: ["dataFrom", i, "extract", "key"], reference: item.extract.key }] : [],
+        ),
+    ];
+}
 
-    // Tenants: unique names, and each namespace owned by one tenant at most.
-    const tenants = new Map<string, Tenant>();
-    const owner = new Map<string, Tenant>();
-    for (const [i, raw] of entries(values.tenants)) {
-        const name = str(raw.name);
-        if (name === undefined) continue;
-        const secrets = isRecord(raw.secrets) ? raw.secrets : {};
-        const tenant: Tenant = {
-            index: i,
-            name,
-            namespaces: strings(raw.namespaces),
-            names: strings(secrets.names),
-            prefix: str(secrets.prefix),
-        };
-        if (tenants.has(name))
-            problem(["tenants", i, "name"], "another tenant already has this name; use a unique name");
-        else tenants.set(name, tenant);
-        tenant.namespaces.forEach((namespace, j) => {
-            const other = owner.get(namespace);
-            if (other !== undefined && other !== tenant) {
-                problem(
-                    ["tenants", i, "namespaces", j],
-                    `namespace "${namespace}" already belongs to tenant "${other.name}"; a namespace has one tenant`,
-                );
-            } else if (namespace === esoNamespace) {
-                problem(
-                    ["tenants", i, "namespaces", j],
-                    `"${namespace}" is ESO's own namespace, which holds every tenant's credentials`,
-                );
-            } else owner.set(namespace, tenant);
-        });
-        if (mode === "managedIdentity" && raw.managedIdentity === undefined) {
-            problem(["tenants", i, "managedIdentity"], "");
-        } else if (mode !== "managedIdentity" && raw.managedIdentity !== undefined) {
-            problem(
-                ["tenants", i, "managedIdentity"],
-                `is only used with auth.mode managedIdentity (auth.mode is ${mode})`,
-            );
-        }
-        if (
-            mode === "workloadIdentity" &&
-            (str(raw.storeKind) ?? DEFAULTS.tenantStoreKind) === "SecretStore" &&
-            tenant.namespaces.length > MAX_FEDERATED_CREDENTIALS
-        ) {
-            problem(
-                ["tenants", i, "namespaces"],
-                `needs one federated credential per namespace with storeKind SecretStore, and an app registration holds at most ${MAX_FEDERATED_CREDENTIALS}; use storeKind ClusterSecretStore or split the tenant`,
-            );
+/** Each namespace's tenant: the first tenant that lists it (a second is reported by the tenants rule). */
+function owners(config: Config): Map<string, TenantEntry> {
+    const owner = new Map<string, TenantEntry>();
+    for (const tenant of config.tenants) {
+        for (const namespace of tenant.namespaces) {
+            if (!owner.has(namespace) && namespace !== config.eso.namespace) owner.set(namespace, tenant);
         }
     }
+    return owner;
+}
 
-    // Production data: a production vault keeps purge protection; an adopted vault is only referenced, so the
-    // settings of a vault this stack creates do not apply to it.
-    const vault = isRecord(values.vault) ? values.vault : {};
-    const production = values.production === true || values.production === "true";
-    const existing = vault.existing === true || vault.existing === "true";
-    if (production && (vault.purgeProtection === false || vault.purgeProtection === "false") && !existing) {
-        problem(["vault", "purgeProtection"], "a production vault keeps purge protection on (production is true)");
-    }
-    if (existing) {
-        for (const key of ["softDeleteRetentionDays", "purgeProtection", "createMode", "network"]) {
-            if (vault[key] !== undefined) {
-                problem(
-                    ["vault", key],
-                    `applies only to a vault this stack creates; vault.existing is true, so the vault is only referenced`,
-                );
-            }
-        }
-    }
+/** The tenant an ExternalSecret belongs to: declared, or its namespace's. */
+function tenantOf(config: Config, es: ExternalSecretEntry): TenantEntry | undefined {
+    return es.tenant === undefined
+        ? owners(config).get(es.namespace)
+        : config.tenants.find((tenant) => tenant.name === es.tenant);
+}
 
-    // The shared store must not open a tenant's namespace to vault-wide access.
-    const store = isRecord(values.store) ? values.store : {};
-    strings(store.namespaces).forEach((namespace, j) => {
-        const tenant = owner.get(namespace);
-        if (tenant !== undefined) {
-            problem(
-                ["store", "namespaces", j],
-                `namespace "${namespace}" belongs to tenant "${tenant.name}"; the shared store reads the whole vault and must not serve it`,
-            );
-        }
+/** ExternalSecrets with their index, skipping repeats of a name in a namespace (reported once, by its own rule). */
+function uniqueExternalSecrets(config: Config): Array<[number, ExternalSecretEntry]> {
+    const seen = new Set<string>();
+    return config.externalSecrets.flatMap((es, i): Array<[number, ExternalSecretEntry]> => {
+        const key = `${es.namespace}/${es.name}`;
+        if (seen.has(key)) return [];
+        seen.add(key);
+        return [[i, es]];
     });
-    const velero = isRecord(values.velero) ? values.velero : undefined;
-    const veleroNamespace = velero === undefined ? undefined : (str(velero.namespace) ?? DEFAULTS.veleroNamespace);
-    if (veleroNamespace !== undefined && owner.has(veleroNamespace)) {
-        problem(
-            ["velero", "namespace"],
-            `namespace "${veleroNamespace}" belongs to tenant "${owner.get(veleroNamespace)?.name}"; Velero's credentials are the platform's`,
+}
+
+const tenantNamesAreUnique: CrossKeyRule = {
+    name: "tenant names are unique",
+    reads: ["tenants"],
+    check: (config) => {
+        const seen = new Set<string>();
+        return config.tenants.flatMap((tenant, i): Problem[] => {
+            const repeated = seen.has(tenant.name);
+            seen.add(tenant.name);
+            return repeated
+                ? [{ path: ["tenants", i, "name"], message: "another tenant already has this name; use a unique name" }]
+                : [];
+        });
+    },
+};
+
+const namespacesHaveOneTenant: CrossKeyRule = {
+    name: "a namespace has at most one tenant, never ESO's",
+    reads: ["tenants", "eso"],
+    check: (config) => {
+        const owner = new Map<string, string>();
+        const problems: Problem[] = [];
+        config.tenants.forEach((tenant, i) =>
+            tenant.namespaces.forEach((namespace, j) => {
+                const other = owner.get(namespace);
+                if (namespace === config.eso.namespace) {
+                    problems.push({
+                        path: ["tenants", i, "namespaces", j],
+                        message: `"${namespace}" is ESO's own namespace, which holds every tenant's credentials`,
+                    });
+                } else if (other !== undefined && other !== tenant.name) {
+                    problems.push({
+                        path: ["tenants", i, "namespaces", j],
+                        message: `namespace "${namespace}" already belongs to tenant "${other}"; a namespace has one tenant`,
+                    });
+                } else owner.set(namespace, tenant.name);
+            }),
         );
-    }
+        return problems;
+    },
+};
 
-    // ExternalSecrets: unique names and targets per namespace, and inside their tenant's boundary.
-    const names = new Map<string, number>();
-    const targets = new Map<string, string>();
-    if (veleroNamespace !== undefined) {
-        targets.set(`${veleroNamespace}/${str(velero?.secretName) ?? DEFAULTS.veleroSecretName}`, "the velero preset");
-    }
-    for (const [i, es] of entries(values.externalSecrets)) {
-        const { name, namespace } = { name: str(es.name), namespace: str(es.namespace) };
-        if (name === undefined || namespace === undefined) continue;
-        const first = names.get(`${namespace}/${name}`);
-        if (first !== undefined) {
-            problem(
-                ["externalSecrets", i, "name"],
-                `externalSecrets[${first}] already uses this name in namespace "${namespace}"; use a unique name`,
-            );
-            continue;
-        }
-        names.set(`${namespace}/${name}`, i);
-        const target = str(es.target) ?? name;
-        const writer = targets.get(`${namespace}/${target}`);
-        if (writer !== undefined) {
-            problem(
-                ["externalSecrets", i, str(es.target) === undefined ? "name" : "target"],
-                `${writer} already writes the Secret "${target}" in namespace "${namespace}"; two ExternalSecrets would overwrite each other`,
-            );
-        } else targets.set(`${namespace}/${target}`, `externalSecrets[${i}]`);
+const tenantIdentityMatchesMode: CrossKeyRule = {
+    name: "a tenant's managed identity is given exactly in managedIdentity mode",
+    reads: ["tenants", "auth"],
+    check: (config) =>
+        config.tenants.flatMap((tenant, i): Problem[] => {
+            const path = ["tenants", i, "managedIdentity"];
+            if (config.auth.mode === "managedIdentity" && tenant.managedIdentity === undefined) {
+                return [{ path, required: true, below: ".<key>" }];
+            }
+            if (config.auth.mode !== "managedIdentity" && tenant.managedIdentity !== undefined) {
+                return [
+                    {
+                        path,
+                        message: `is only used with auth.mode managedIdentity (auth.mode is ${config.auth.mode})`,
+                    },
+                ];
+            }
+            return [];
+        }),
+};
 
-        const declared = str(es.tenant);
-        const tenant = declared === undefined ? owner.get(namespace) : tenants.get(declared);
-        if (declared !== undefined && tenant === undefined) {
-            problem(
-                ["externalSecrets", i, "tenant"],
-                `name one of the tenants (${[...tenants.keys()].join(", ") || "none are configured"})`,
-            );
-            continue;
+const federatedCredentialsFit: CrossKeyRule = {
+    name: `an app registration holds at most ${MAX_FEDERATED_CREDENTIALS} federated credentials`,
+    reads: ["auth", "tenants"],
+    check: (config) =>
+        config.auth.mode !== "workloadIdentity"
+            ? []
+            : config.tenants.flatMap((tenant, i): Problem[] =>
+                  tenant.storeKind === "SecretStore" && tenant.namespaces.length > MAX_FEDERATED_CREDENTIALS
+                      ? [
+                            {
+                                path: ["tenants", i, "namespaces"],
+                                message: `needs one federated credential per namespace with storeKind SecretStore, and an app registration holds at most ${MAX_FEDERATED_CREDENTIALS} (${SOURCES.entraFederatedCredentials}); use storeKind ClusterSecretStore or split the tenant`,
+                            },
+                        ]
+                      : [],
+              ),
+};
+
+const issuerMatchesTheCluster: CrossKeyRule = {
+    name: "the OIDC issuer is spelled exactly as the cluster issues it",
+    reads: ["auth"],
+    check: (config) => {
+        if (config.auth.mode !== "workloadIdentity") return [];
+        const problem = aksIssuerProblem(config.auth.oidcIssuerUrl);
+        return problem === undefined
+            ? []
+            : [{ path: ["auth", "oidcIssuerUrl"], message: `${problem} (${SOURCES.entraFederatedMatch})` }];
+    },
+};
+
+const productionKeepsPurgeProtection: CrossKeyRule = {
+    name: "a production vault keeps purge protection",
+    reads: ["production", "vault"],
+    check: (config) =>
+        config.production && !config.vault.existing && config.vault.purgeProtection === false
+            ? [
+                  {
+                      path: ["vault", "purgeProtection"],
+                      message: "a production vault keeps purge protection on (production is true)",
+                  },
+              ]
+            : [],
+};
+
+const adoptedVaultIsOnlyReferenced: CrossKeyRule = {
+    name: "an adopted vault is named and only referenced",
+    reads: ["vault"],
+    check: (config) => {
+        if (!config.vault.existing) return [];
+        const problems: Problem[] = [];
+        if (config.vault.name === undefined) problems.push({ path: ["vault", "name"], required: true });
+        for (const key of ["softDeleteRetentionDays", "purgeProtection", "createMode", "network"] as const) {
+            if (config.vault[key] !== undefined) {
+                problems.push({
+                    path: ["vault", key],
+                    message:
+                        "applies only to a vault this stack creates; vault.existing is true, so the vault is only referenced",
+                });
+            }
         }
-        if (tenant === undefined) continue;
-        if (!tenant.namespaces.includes(namespace)) {
-            problem(
+        return problems;
+    },
+};
+
+const sharedStoreStaysOutOfTenants: CrossKeyRule = {
+    name: "the shared store and Velero's credentials stay out of tenants' namespaces",
+    reads: ["store", "velero", "tenants", "eso"],
+    check: (config) => {
+        const owner = owners(config);
+        const problems: Problem[] = [];
+        (config.store.namespaces ?? []).forEach((namespace, j) => {
+            const tenant = owner.get(namespace);
+            if (tenant !== undefined) {
+                problems.push({
+                    path: ["store", "namespaces", j],
+                    message: `namespace "${namespace}" belongs to tenant "${tenant.name}"; the shared store reads secrets no tenant owns and must not serve it`,
+                });
+            }
+        });
+        const velero = config.velero?.namespace;
+        if (velero !== undefined && owner.has(velero)) {
+            problems.push({
+                path: ["velero", "namespace"],
+                message: `namespace "${velero}" belongs to tenant "${owner.get(velero)?.name}"; Velero's credentials are the platform's`,
+            });
+        }
+        return problems;
+    },
+};
+
+const externalSecretsAreUnique: CrossKeyRule = {
+    name: "ExternalSecrets have unique names and write distinct Secrets",
+    reads: ["externalSecrets", "velero"],
+    check: (config) => {
+        const problems: Problem[] = [];
+        const names = new Map<string, number>();
+        const targets = new Map<string, string>();
+        if (config.velero !== undefined) {
+            targets.set(`${config.velero.namespace}/${config.velero.secretName}`, "the velero preset");
+        }
+        config.externalSecrets.forEach((es, i) => {
+            const first = names.get(`${es.namespace}/${es.name}`);
+            if (first !== undefined) {
+                problems.push({
+                    path: ["externalSecrets", i, "name"],
+                    message: `externalSecrets[${first}] already uses this name in namespace "${es.namespace}"; use a unique name`,
+                });
+                return;
+            }
+            names.set(`${es.namespace}/${es.name}`, i);
+            const target = es.target ?? es.name;
+            const writer = targets.get(`${es.namespace}/${target}`);
+            if (writer !== undefined) {
+                problems.push({
+                    path: ["externalSecrets", i, es.target === undefined ? "name" : "target"],
+                    message: `${writer} already writes the Secret "${target}" in namespace "${es.namespace}"; two ExternalSecrets would overwrite each other`,
+                });
+            } else targets.set(`${es.namespace}/${target}`, `externalSecrets[${i}]`);
+        });
+        return problems;
+    },
+};
+
+const externalSecretsStayInTheirTenant: CrossKeyRule = {
+    name: "a tenant's ExternalSecrets live in its namespaces and read only its secrets, by name",
+    reads: ["externalSecrets", "tenants", "eso"],
+    check: (config) =>
+        uniqueExternalSecrets(config).flatMap(([i, es]): Problem[] => {
+            if (es.tenant !== undefined && !config.tenants.some((t) => t.name === es.tenant)) {
+                const known = config.tenants.map((t) => t.name).join(", ") || "none are configured";
+                return [{ path: ["externalSecrets", i, "tenant"], message: `name one of the tenants (${known})` }];
+            }
+            const tenant = tenantOf(config, es);
+            if (tenant === undefined) return [];
+            const problems: Problem[] = [];
+            if (!tenant.namespaces.includes(es.namespace)) {
+                problems.push({
+                    path: ["externalSecrets", i, "namespace"],
+                    message: `namespace "${es.namespace}" is not one of tenant "${tenant.name}"'s namespaces (${tenant.namespaces.join(", ")})`,
+                });
+            }
+            for (const { path, reference } of namedReferences(es)) {
+                const object = objectName(reference);
+                if (!tenantMayRead(tenant.secrets, object)) {
+                    problems.push({
+                        path: ["externalSecrets", i, ...path],
+                        message: `Key Vault object "${object}" is not one of tenant "${tenant.name}"'s secrets (${describeAllowance(tenant)}), and this ExternalSecret in namespace "${es.namespace}" belongs to tenant "${tenant.name}"`,
+                    });
+                }
+            }
+            es.dataFrom.forEach((item, j) => {
+                if ("find" in item) {
+                    problems.push({
+                        path: ["externalSecrets", i, "dataFrom", j, "find"],
+                        message: `find lists the whole vault, which tenant "${tenant.name}"'s identity may not do; name its secrets in data or dataFrom.extract`,
+                    });
+                }
+            });
+            return problems;
+        }),
+};
+
+/** Whether the shared store's identity reads the whole vault: by default only when there are no tenants. */
+export function sharedReadsWholeVault(config: Pick<Config, "store" | "tenants">): boolean {
+    return config.store.vaultWideAccess ?? config.tenants.length === 0;
+}
+
+const sharedStoreReadsNoTenantSecret: CrossKeyRule = {
+    name: "unless vault-wide, the shared store reads named secrets no tenant owns",
+    reads: ["store", "tenants", "externalSecrets", "eso"],
+    check: (config) => {
+        if (sharedReadsWholeVault(config)) return [];
+        return uniqueExternalSecrets(config).flatMap(([i, es]): Problem[] => {
+            if (tenantOf(config, es) !== undefined || es.tenant !== undefined) return [];
+            const problems: Problem[] = [];
+            for (const { path, reference } of config.tenants.length === 0 ? [] : namedReferences(es)) {
+                const object = objectName(reference);
+                const tenant = config.tenants.find((t) => tenantMayRead(t.secrets, object));
+                if (tenant !== undefined) {
+                    problems.push({
+                        path: ["externalSecrets", i, ...path],
+                        message: `Key Vault object "${object}" belongs to tenant "${tenant.name}", and this ExternalSecret in namespace "${es.namespace}" reads through the shared store; move it into one of the tenant's namespaces`,
+                    });
+                }
+            }
+            es.dataFrom.forEach((item, j) => {
+                if ("find" in item) {
+                    problems.push({
+                        path: ["externalSecrets", i, "dataFrom", j, "find"],
+                        message:
+                            config.tenants.length === 0
+                                ? "find lists the whole vault, and store.vaultWideAccess is false; name the secrets, or set store.vaultWideAccess to true"
+                                : "find lists the whole vault, and with tenants the shared store's identity reads only the secrets no tenant owns; name the secrets, or set store.vaultWideAccess to true to let it read every secret, tenants' included",
+                    });
+                }
+            });
+            return problems;
+        });
+    },
+};
+
+const webhookAdmitsExternalSecrets: CrossKeyRule = {
+    name: "ESO's admission webhook admits every ExternalSecret",
+    reads: ["externalSecrets"],
+    check: (config) =>
+        config.externalSecrets.flatMap((es, i) => {
+            const spec = {
+                target: { creationPolicy: es.creationPolicy, deletionPolicy: es.deletionPolicy, template: es.template },
+                data: Object.keys(es.data).map((secretKey) => ({ secretKey })),
+                dataFrom: es.dataFrom,
+            };
+            return externalSecretWebhookRefusals(spec).map((refusal) => ({
+                // Config keys spell target fields at the top level: `deletionPolicy`, `template.type`.
+                path: ["externalSecrets", i, ...(refusal.path[0] === "target" ? refusal.path.slice(1) : refusal.path)],
+                message: `ESO's admission webhook refuses it: ${refusal.rule} (${SOURCES.esoWebhook}); ${refusal.fix}`,
+            }));
+        }),
+};
+
+/**
+ * Who owns each namespace the configuration uses. The stack creates a namespace only when told to
+ * (`kubernetes.ownedNamespaces`); one that exists already is someone else's (`kubernetes.existingNamespaces`):
+ * creating it would fail with AlreadyExists, and deleting it with the stack would delete everything in it. ESO's
+ * namespace belongs to the operator, and Velero's to Velero.
+ */
+const namespacesHaveAnOwner: CrossKeyRule = {
+    name: "every namespace is owned by the stack or declared existing, and no stack owns the cluster's own",
+    reads: ["kubernetes", "eso", "velero", "externalSecrets", "workloads", "tenants"],
+    check: (config) => {
+        const { ownedNamespaces: owned, existingNamespaces: existing } = config.kubernetes;
+        const problems: Problem[] = [];
+        owned.forEach((namespace, j) => {
+            const path = ["kubernetes", "ownedNamespaces", j];
+            if (isClusterNamespace(namespace)) {
+                problems.push({
+                    path,
+                    message: `"${namespace}" is one of the cluster's own namespaces, which no stack creates, labels or deletes (${SOURCES.kubernetesInitialNamespaces})`,
+                });
+            } else if (existing.includes(namespace)) {
+                problems.push({
+                    path,
+                    message: `"${namespace}" is also in kubernetes.existingNamespaces; a namespace is either the stack's or someone else's`,
+                });
+            } else if (namespace === config.eso.namespace) {
+                problems.push({
+                    path,
+                    message: `"${namespace}" is ESO's namespace (eso.namespace), which the operator creates; list it in kubernetes.existingNamespaces only if it exists already`,
+                });
+            } else if (namespace === config.velero?.namespace) {
+                problems.push({
+                    path,
+                    message: `"${namespace}" is Velero's namespace (velero.namespace), which Velero's installation creates and owns`,
+                });
+            }
+        });
+        const declared = new Set([...owned, ...existing, config.eso.namespace, config.velero?.namespace]);
+        const uses: Array<[PropertyKey[], string]> = [
+            ...config.externalSecrets.map((es, i): [PropertyKey[], string] => [
                 ["externalSecrets", i, "namespace"],
-                `namespace "${namespace}" is not one of tenant "${tenant.name}"'s namespaces (${tenant.namespaces.join(", ")})`,
-            );
+                es.namespace,
+            ]),
+            ...config.workloads.map((w, i): [PropertyKey[], string] => [["workloads", i, "namespace"], w.namespace]),
+            ...config.tenants.flatMap((t, i) =>
+                t.namespaces.map((ns, j): [PropertyKey[], string] => [["tenants", i, "namespaces", j], ns]),
+            ),
+        ];
+        for (const [path, namespace] of uses) {
+            if (declared.has(namespace)) continue;
+            declared.add(namespace);
+            problems.push({
+                path,
+                message: `namespace "${namespace}" has no owner: list it in kubernetes.ownedNamespaces (the stack creates it under the "restricted" Pod Security level and deletes it, with everything in it, on destroy) or in kubernetes.existingNamespaces (it exists already; the stack only uses it)`,
+            });
         }
-        for (const { path, reference } of namedReferences(es)) {
-            const object = objectName(reference);
-            if (!tenantMayRead(tenant, object)) {
-                problem(
-                    ["externalSecrets", i, ...path],
-                    `Key Vault object "${object}" is not one of tenant "${tenant.name}"'s secrets (${describeAllowance(tenant)}), and this ExternalSecret in namespace "${namespace}" belongs to tenant "${tenant.name}"`,
-                );
-            }
-        }
-        for (const [j, item] of entries(es.dataFrom)) {
-            if (item.find !== undefined) {
-                problem(
-                    ["externalSecrets", i, "dataFrom", j, "find"],
-                    `find lists the whole vault, which tenant "${tenant.name}"'s identity may not do; name its secrets in data or dataFrom.extract`,
-                );
-            }
-        }
-    }
+        return problems;
+    },
+};
 
-    // Workloads mount a Secret of their own namespace.
-    const workloads = new Set<string>();
-    for (const [i, workload] of entries(values.workloads)) {
-        const { name, namespace, externalSecret } = workload;
-        if (typeof namespace !== "string") continue;
-        if (typeof name === "string") {
-            if (workloads.has(`${namespace}/${name}`)) {
-                problem(
-                    ["workloads", i, "name"],
-                    `another workload already uses this name in namespace "${namespace}"; use a unique name`,
-                );
+const workloadsMountTheirOwnSecrets: CrossKeyRule = {
+    name: "workloads are unique and mount a Secret of their own namespace",
+    reads: ["workloads", "externalSecrets"],
+    check: (config) => {
+        const problems: Problem[] = [];
+        const workloads = new Set<string>();
+        const externalSecrets = new Set(config.externalSecrets.map((es) => `${es.namespace}/${es.name}`));
+        config.workloads.forEach((workload, i) => {
+            const key = `${workload.namespace}/${workload.name}`;
+            if (workloads.has(key)) {
+                problems.push({
+                    path: ["workloads", i, "name"],
+                    message: `another workload already uses this name in namespace "${workload.namespace}"; use a unique name`,
+                });
             }
-            workloads.add(`${namespace}/${name}`);
-        }
-        if (typeof externalSecret === "string" && !names.has(`${namespace}/${externalSecret}`)) {
-            problem(
-                ["workloads", i, "externalSecret"],
-                `name an ExternalSecret from externalSecrets in namespace "${namespace}" (a Pod mounts Secrets of its own namespace only)`,
-            );
-        }
-    }
-    return problems;
+            workloads.add(key);
+            if (!externalSecrets.has(`${workload.namespace}/${workload.externalSecret}`)) {
+                problems.push({
+                    path: ["workloads", i, "externalSecret"],
+                    message: `name an ExternalSecret from externalSecrets in namespace "${workload.namespace}" (a Pod mounts Secrets of its own namespace only)`,
+                });
+            }
+        });
+        return problems;
+    },
+};
+
+/** Every rule, in the order their problems are reported. */
+export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
+    tenantNamesAreUnique,
+    namespacesHaveOneTenant,
+    tenantIdentityMatchesMode,
+    federatedCredentialsFit,
+    issuerMatchesTheCluster,
+    productionKeepsPurgeProtection,
+    adoptedVaultIsOnlyReferenced,
+    sharedStoreStaysOutOfTenants,
+    externalSecretsAreUnique,
+    externalSecretsStayInTheirTenant,
+    sharedStoreReadsNoTenantSecret,
+    webhookAdmitsExternalSecrets,
+    namespacesHaveAnOwner,
+    workloadsMountTheirOwnSecrets,
+];
+
+/** The problems of every rule whose keys are all valid (`invalidKeys` are the top-level keys the schema refused). */
+export function crossKeyProblems(config: Config, invalidKeys: ReadonlySet<string> = new Set()): Problem[] {
+    return CROSS_KEY_RULES.filter((rule) => !rule.reads.some((key) => invalidKeys.has(key))).flatMap((rule) =>
+        rule.check(config),
+    );
 }

@@ -2,6 +2,7 @@
 // Pulumi.yaml documents the same keys for people; test/config-docs.test.ts keeps the two in step.
 import * as v from "valibot";
 import * as rules from "./rules";
+import { MIN_READY_TIMEOUT_SECONDS } from "./upstream";
 
 export const DEFAULTS = {
     softDeleteRetentionDays: 90,
@@ -16,7 +17,7 @@ export const DEFAULTS = {
     esoReleaseName: "external-secrets",
     chartVersion: "2.9.0",
     storeName: "azure-secret-store",
-    readyTimeoutSeconds: 900,
+    readyTimeoutSeconds: 1200,
     cloud: "PublicCloud",
     serviceAccountName: "external-secrets",
     tenantStoreKind: "ClusterSecretStore",
@@ -48,20 +49,20 @@ const network = v.strictObject({
 });
 
 const vault = v.strictObject({
-    name: rules.vaultName(),
+    /** Globally unique; when unset (and the vault is created), kv-<stack>-<random suffix>. */
+    name: v.optional(rules.vaultName()),
     /** Adopt a vault that exists already: it is referenced, never created, changed or deleted. */
     existing: v.optional(rules.bool(), false),
+    // No defaults here: an adopted vault must not set these, so "unset" must stay visible. config.ts fills them.
     softDeleteRetentionDays: v.optional(
         rules.integer(7, 90, "Key Vault soft-delete retention in days, fixed at creation"),
-        DEFAULTS.softDeleteRetentionDays,
     ),
-    purgeProtection: v.optional(rules.bool(), DEFAULTS.purgeProtection),
+    purgeProtection: v.optional(rules.bool()),
     createMode: v.optional(
         rules.oneOf(
             ["default", "recover"],
             'use "default", or "recover" to bring back a soft-deleted vault of this name',
         ),
-        DEFAULTS.createMode,
     ),
     network: v.optional(network),
 });
@@ -114,6 +115,9 @@ const auth = v.variant(
 
 const kubernetes = v.strictObject({
     context: v.optional(rules.text("use the name of a context in the kubeconfig")),
+    /** Namespaces this stack creates, labels and deletes with itself. */
+    ownedNamespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespace names"), []),
+    /** Namespaces that exist already (someone else's): used, never created, changed or deleted. */
     existingNamespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespace names"), []),
 });
 
@@ -128,9 +132,18 @@ const store = v.strictObject({
     /** Namespaces allowed to use the shared store; with tenants, it defaults to the namespaces no tenant owns. */
     namespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespaces")),
     readyTimeoutSeconds: v.optional(
-        rules.integer(60, 3600, "seconds `pulumi up` waits for the store and each ExternalSecret to be Ready"),
+        rules.integer(
+            MIN_READY_TIMEOUT_SECONDS,
+            3600,
+            `seconds \`pulumi up\` waits for the store and each ExternalSecret to be Ready; at least ${MIN_READY_TIMEOUT_SECONDS}, because Azure RBAC may take 10 minutes to apply and ESO then retries a failed sync only at 931 s (external-secrets pkg/controllers/common/common.go)`,
+        ),
         DEFAULTS.readyTimeoutSeconds,
     ),
+    /**
+     * The shared store's identity reads the whole vault. Without tenants that is the default; with tenants it
+     * reads only the secrets no tenant owns, unless this is true.
+     */
+    vaultWideAccess: v.optional(rules.bool()),
 });
 
 const decodingStrategy = v.optional(

@@ -228,9 +228,9 @@ const CASES: Array<[string, Change, string | string[]]> = [
         'azure.cloud "AzureCloud" is invalid: use PublicCloud, USGovernmentCloud, ChinaCloud or GermanCloud (the Azure cloud of the vault).',
     ],
     [
-        "a ready timeout under a minute",
-        (c) => (c.store = { readyTimeoutSeconds: 10 }),
-        "store.readyTimeoutSeconds 10 is invalid: use a whole number from 60 to 3600 (seconds `pulumi up` waits for the store and each ExternalSecret to be Ready).",
+        "a ready timeout shorter than ESO's retries after RBAC propagation",
+        (c) => (c.store = { readyTimeoutSeconds: 900 }),
+        "store.readyTimeoutSeconds 900 is invalid: use a whole number from 960 to 3600 (seconds `pulumi up` waits for the store and each ExternalSecret to be Ready; at least 960, because Azure RBAC may take 10 minutes to apply and ESO then retries a failed sync only at 931 s (external-secrets pkg/controllers/common/common.go)).",
     ],
     [
         "a firewall rule with an IPv6 address",

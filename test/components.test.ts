@@ -241,7 +241,6 @@ describe("SecretStore", () => {
             storeName: "azure-secret-store",
             scope: { kind: "ClusterSecretStore" },
             vaultUrl: "https://kv-test.vault.azure.net/",
-            tenantId: "11111111-1111-4111-a111-111111111111",
             cloud: "PublicCloud",
             auth: {
                 type: "servicePrincipal",
@@ -249,6 +248,7 @@ describe("SecretStore", () => {
                 secretNamespace: "external-secrets",
                 clientIdKey: "ClientID",
                 clientSecretKey: "ClientSecret",
+                tenantId: "11111111-1111-4111-a111-111111111111",
             },
             readyTimeoutSeconds: 900,
             ...args,
@@ -306,7 +306,8 @@ describe("SyncedSecrets", () => {
         const secrets = new SyncedSecrets("synced", {
             externalSecrets: [
                 {
-                    key: "app-namespace-external-secret",
+                    key: "app-namespace/external-secret",
+                    formerKey: "app-namespace-external-secret",
                     name: "external-secret",
                     namespace: "app-namespace",
                     store: { kind: "ClusterSecretStore", name: "azure-secret-store", resource: store },
@@ -342,17 +343,22 @@ describe("SyncedSecrets", () => {
     it("applies each ExternalSecret after its store, and names it by its key", async () => {
         const { cloud, secrets } = await synced();
         const es = only(cloud, TYPES.externalSecret);
-        assert.equal(es.name, "synced-app-namespace-external-secret");
+        assert.equal(es.name, "synced-app-namespace/external-secret");
         assert.ok(es.dependencies.includes(only(cloud, "test:index:Store").urn));
-        assert.equal(await unwrap(secrets.get("app-namespace-external-secret").metadata.name), "external-secret");
+        assert.equal(await unwrap(secrets.get("app-namespace/external-secret").metadata.name), "external-secret");
         assert.throws(() => secrets.get("nope"), /no ExternalSecret with key "nope"/);
+    });
+
+    it("keeps the name it had before as an alias, so a deployed ExternalSecret is not replaced", async () => {
+        const { cloud } = await synced();
+        assert.deepEqual(only(cloud, TYPES.externalSecret).aliases, ["synced-app-namespace-external-secret"]);
     });
 });
 
 describe("Namespaces", () => {
-    it("creates missing namespaces once each and never touches existing ones", async () => {
+    it("creates the namespaces it owns and never touches existing ones", async () => {
         const cloud = await startCloud();
-        const namespaces = new Namespaces("apps", { create: ["team-a", "team-a", "shared"], existing: ["shared"] });
+        const namespaces = new Namespaces("apps", { owned: ["team-a"], existing: ["shared"] });
         await cloud.settle();
         assert.deepEqual(
             cloud.ofType(TYPES.namespace).map((n) => inputsOf(n).metadata.name),
@@ -360,6 +366,14 @@ describe("Namespaces", () => {
         );
         assert.equal(await unwrap(namespaces.get("shared")), "shared");
         assert.throws(() => namespaces.get("elsewhere"), /namespace "elsewhere" was not declared/);
+    });
+
+    it("refuses to own a namespace that exists or that another component creates", async () => {
+        await startCloud();
+        assert.throws(
+            () => new Namespaces("apps", { owned: ["shared"], existing: ["shared"] }),
+            /namespace "shared" is owned by this stack and also exists or is created elsewhere/,
+        );
     });
 });
 

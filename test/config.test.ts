@@ -51,6 +51,7 @@ describe("stack configuration", () => {
             const config = parseStackConfig(
                 {
                     ...runbookConfig(),
+                    kubernetes: { existingNamespaces: ["apps"] },
                     externalSecrets: [{ name: "app", namespace: "apps", data: { password: "db-password" } }],
                     workloads: [],
                 },

@@ -47,7 +47,10 @@ describe("data loss", () => {
         const { cloud } = await runProgram(config((c) => (c.vault.createMode = "recover")));
         const vault = only(cloud, TYPES.vault);
         assert.equal(inputsOf(vault).properties.createMode, "recover");
-        assert.deepEqual(vault.options.ignoreChanges, ["properties.createMode"]);
+        assert.deepEqual(vault.options.ignoreChanges, [
+            "properties.createMode",
+            "properties.softDeleteRetentionInDays",
+        ]);
     });
 
     it("creates a vault normally otherwise", async () => {
@@ -101,6 +104,7 @@ describe("secrets stay secret", () => {
         const { cloud } = await runProgram(
             config((c) => {
                 c.tenants = [{ name: "team-a", namespaces: ["team-a"], secrets: { prefix: "team-a-" } }];
+                c.kubernetes.ownedNamespaces.push("team-a");
             }),
         );
         for (const password of cloud.ofType(TYPES.password)) {
@@ -171,9 +175,10 @@ describe("stability: benign changes replace nothing", () => {
     }
 
     it("keeps every resource's name, parent and type when an ExternalSecret is added", async () => {
-        const { before, after } = await compare((c) =>
-            c.externalSecrets.push({ name: "new", namespace: "other", data: { token: "api-token" } }),
-        );
+        const { before, after } = await compare((c) => {
+            c.externalSecrets.push({ name: "new", namespace: "other", data: { token: "api-token" } });
+            c.kubernetes.ownedNamespaces.push("other");
+        });
         const was = identities(before.resources);
         const now = identities(after.resources);
         for (const [urn, identity] of was) assert.equal(now.get(urn), identity, `${urn} changed or disappeared`);
@@ -195,9 +200,10 @@ describe("stability: benign changes replace nothing", () => {
     });
 
     it("keeps the vault and identity in place when tenants are added", async () => {
-        const { before, after } = await compare(
-            (c) => (c.tenants = [{ name: "team-a", namespaces: ["team-a"], secrets: { names: ["team-a-db"] } }]),
-        );
+        const { before, after } = await compare((c) => {
+            c.tenants = [{ name: "team-a", namespaces: ["team-a"], secrets: { names: ["team-a-db"] } }];
+            c.kubernetes.ownedNamespaces.push("team-a");
+        });
         for (const type of [TYPES.vault, TYPES.application, TYPES.servicePrincipal, TYPES.release]) {
             const was = before.ofType(type)[0] as RecordedResource;
             assert.ok(after.byUrnOf(was.urn), `${type} moved`);

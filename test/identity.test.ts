@@ -210,17 +210,17 @@ describe("password rotation", () => {
 });
 
 describe("`pulumi up` proves the sync", () => {
-    it("waits for the store and every ExternalSecret to be Ready, 900 seconds by default", async () => {
+    it("waits for the store and every ExternalSecret to be Ready, 1200 seconds by default", async () => {
         const config = runbookConfig() as Record<string, any>;
         config.externalSecrets.push({ name: "second", namespace: "other", data: { token: "api-token" } });
+        config.kubernetes.ownedNamespaces.push("other");
         const { cloud } = await runProgram(config);
         const objects = [only(cloud, TYPES.clusterSecretStore), ...cloud.ofType(TYPES.externalSecret)];
         assert.equal(objects.length, 3);
         for (const object of objects) {
-            assert.deepEqual(inputsOf(object).metadata.annotations, {
-                "pulumi.com/waitFor": "condition=Ready",
-                "pulumi.com/timeoutSeconds": "900",
-            });
+            const annotations = inputsOf(object).metadata.annotations;
+            assert.equal(annotations["pulumi.com/waitFor"], "condition=Ready");
+            assert.equal(annotations["pulumi.com/timeoutSeconds"], "1200");
         }
     });
 

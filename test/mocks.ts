@@ -3,10 +3,23 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, reveal, SimulatedCloud, type RecordedResource } from "../plan/simulatedCloud";
+import { clusterOptionsFor, type SimulatedClusterOptions } from "../plan/simulatedCluster";
+import { parseStackConfig } from "../stacks/config";
+import { StackConfigError } from "../stacks/errors";
 import { SECRET_KEYS } from "../stacks/schema";
 
 export const PROJECT = "eso-keyvault";
 export const STACK = "test";
+
+/** An AKS OIDC issuer, spelled as `az aks show` prints it. */
+export const ISSUER =
+    "https://westeurope.oic.prod-aks.azure.com/11111111-1111-4111-a111-111111111111/22222222-aaaa-4bbb-8ccc-333333333333/";
+
+/** A user-assigned managed identity. */
+export const MANAGED = {
+    clientId: "55555555-5555-4555-a555-555555555555",
+    principalId: "66666666-6666-4666-a666-666666666666",
+};
 
 export const CLIENT_CONFIG = {
     tenantId: "11111111-1111-4111-a111-111111111111",
@@ -22,6 +35,7 @@ export function runbookConfig(): Record<string, unknown> {
         vault: { name: "external-secret-vault" },
         seededSecrets: { "key-vault-secret-name": "Azure Key Vault" },
         auth: { mode: "servicePrincipal", displayName: "external-secret-operator" },
+        kubernetes: { ownedNamespaces: ["app-namespace"] },
         externalSecrets: [
             {
                 name: "external-secret",
@@ -46,11 +60,18 @@ export interface CloudOptions {
     readonly latencyMs?: (type: string, name: string) => number;
     /** Key Vault DNS suffix of the simulated cloud. */
     readonly vaultDnsSuffix?: string;
+    /**
+     * The cluster before the stack runs, or false to accept every object.
+     * @default runProgram: as the stack's configuration describes it; startCloud: false
+     */
+    readonly cluster?: SimulatedClusterOptions | false;
+    /** State of a stack deployed before, by URN: resources found there are updated. */
+    readonly deployed?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 /** Installs a fresh simulated cloud as Pulumi's runtime. */
 export async function startCloud(options: CloudOptions = {}): Promise<SimulatedCloud> {
-    const cloud = new SimulatedCloud({ clientConfig: CLIENT_CONFIG, ...options });
+    const cloud = new SimulatedCloud({ clientConfig: CLIENT_CONFIG, cluster: false, ...options });
     await cloud.install(PROJECT, STACK);
     return cloud;
 }
@@ -75,17 +96,58 @@ export interface ProgramRun {
     readonly outputs: Record<string, pulumi.Output<unknown>>;
 }
 
-/** Runs index.ts with the given configuration on a fresh simulated cloud and waits for every registration. */
+/** The cluster a configuration describes (its existing namespaces, issuer, managed identities), if it is valid. */
+function clusterOf(values: Record<string, unknown>): SimulatedClusterOptions | false {
+    try {
+        return clusterOptionsFor(parseStackConfig(values, { project: PROJECT, stack: STACK }));
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Runs index.ts with the given configuration on a fresh simulated cloud and waits for every registration. Fails if
+ * anything the program registered failed, or the simulated services refused it (as a real `pulumi up` would fail);
+ * `runProgramExpectingRefusal` returns those instead.
+ */
 export async function runProgram(values: Record<string, unknown>, options: CloudOptions = {}): Promise<ProgramRun> {
-    const cloud = await startCloud(options);
+    const { run, failures } = await runCollectingFailures(values, options);
+    if (failures.length > 0) throw new Error(`the run failed:\n${failures.join("\n")}`);
+    return run;
+}
+
+/** Runs index.ts expecting the simulated services to refuse something; returns what failed, in order. */
+export async function runProgramExpectingRefusal(
+    values: Record<string, unknown>,
+    options: CloudOptions = {},
+): Promise<{ cloud: SimulatedCloud; failures: string[] }> {
+    const { run, failures } = await runCollectingFailures(values, options);
+    if (failures.length === 0) throw new Error("the run succeeded; a refusal was expected");
+    return { cloud: run.cloud, failures };
+}
+
+async function runCollectingFailures(
+    values: Record<string, unknown>,
+    options: CloudOptions,
+): Promise<{ run: ProgramRun; failures: string[] }> {
+    const cloud = await startCloud({ cluster: clusterOf(values), ...options });
     setConfig(
         values,
         [...SECRET_KEYS].filter((key) => key in values),
     );
-    delete require.cache[PROGRAM];
-    const outputs = require(PROGRAM) as Record<string, pulumi.Output<unknown>>;
-    await cloud.settle();
-    return { cloud, outputs };
+    const failures: string[] = [];
+    const onRejection = (reason: unknown): void => void failures.push((reason as Error)?.message ?? String(reason));
+    process.on("unhandledRejection", onRejection);
+    try {
+        delete require.cache[PROGRAM];
+        const outputs = require(PROGRAM) as Record<string, pulumi.Output<unknown>>;
+        await cloud.settle();
+        // Rejections surface on the next turns of the event loop.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return { run: { cloud, outputs }, failures: [...new Set([...cloud.refusals, ...failures])] };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
 }
 
 /** Runs index.ts expecting a configuration error; returns its message and the cloud, to check nothing was registered. */
@@ -104,9 +166,14 @@ export async function runProgramExpectingError(
     throw new Error("the program accepted a configuration it should have rejected");
 }
 
-/** The value of an output. */
+/** The value of an output; rejects when the output failed (a refused resource), so a test fails instead of hanging. */
 export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
+    // `promise()` is the SDK's own, not in its public typings: the one place a test reads it.
+    const settled = (output as unknown as { promise(): Promise<T> }).promise();
+    return new Promise((resolve, reject) => {
+        output.apply(resolve);
+        settled.catch(reject);
+    });
 }
 
 /** The single recorded resource of a type (and name suffix), failing the test if there is not exactly one. */
@@ -151,4 +218,18 @@ export const TYPES = {
     clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
     secretStore: "kubernetes:external-secrets.io/v1:SecretStore",
     externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    command: "command:local:Command",
+    randomString: "random:index/randomString:RandomString",
 } as const;
+
+/** The problems a configuration is refused for, as the user reads them; fails the test if it is accepted. */
+export function problemsOf(values: Record<string, unknown>): string[] {
+    try {
+        parseStackConfig(values, { project: PROJECT, stack: STACK });
+    } catch (error) {
+        if (!(error instanceof StackConfigError)) throw error;
+        return [...error.problems];
+    }
+    throw new Error("the configuration was accepted");
+}

@@ -57,31 +57,31 @@ describe("offline plan", function () {
             const lines = run.stdout.trim().split("\n");
             assert.match(
                 lines[lines.length - 1] as string,
-                /^Plan OK: 16 resources in 12 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\), no policy violations\.$/,
+                /^Plan OK: 18 resources in 13 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\), no policy violations\.$/,
             );
         });
 
-        it("registers the runbook's 16 resources", () => {
-            assert.equal(planJson.resources.filter((r) => r.custom).length, 16);
+        it("registers the runbook's 16 resources, the vault name's random suffix and the access check", () => {
+            assert.equal(planJson.resources.filter((r) => r.custom).length, 18);
         });
 
-        it("orders them in six waves: Azure and namespaces, identity, access and operator, store, ExternalSecret, Pod", () => {
+        it("orders them in six waves: names, Azure and namespaces, access and operator, store and access check, ExternalSecret, Pod", () => {
             const kinds = planJson.waves.map((wave) =>
                 wave.map((urn) => (urn.split("::")[2] as string).split("$").pop()?.split(":").pop()).sort(),
             );
             assert.deepEqual(kinds, [
-                ["Application", "Vault", "kubernetes"],
+                ["Application", "RandomString", "kubernetes"],
                 [
                     "ApplicationApiAccess",
                     "ApplicationIdentifierUri",
                     "ApplicationPassword",
                     "Namespace",
                     "Namespace",
-                    "Secret",
                     "ServicePrincipal",
+                    "Vault",
                 ],
-                ["Release", "RoleAssignment", "Secret"],
-                ["ClusterSecretStore"],
+                ["Release", "RoleAssignment", "Secret", "Secret"],
+                ["ClusterSecretStore", "Command"],
                 ["ExternalSecret"],
                 ["Pod"],
             ]);
@@ -90,9 +90,12 @@ describe("offline plan", function () {
         it("prints the resource tree and the waves", () => {
             assert.match(
                 run.stdout,
-                /├─ eso-keyvault:vault:KeyVault\s+vault\n\s+│ {2}└─ azure-native:keyvault:Vault\s+vault-vault\n/,
+                /├─ eso-keyvault:vault:KeyVault\s+vault\n\s+│ {2}├─ random:index\/randomString:RandomString\s+vault-name-suffix\n\s+│ {2}└─ azure-native:keyvault:Vault\s+vault-vault\n/,
             );
-            assert.match(run.stdout, /^\s+4 {2}store-store \(ClusterSecretStore\)$/m);
+            assert.match(
+                run.stdout,
+                /^\s+4 {2}store-store \(ClusterSecretStore\), eso-access-check-probe \(Command\)$/m,
+            );
         });
 
         it("writes each Kubernetes object as YAML, plan.json and a Mermaid graph", () => {
@@ -117,7 +120,7 @@ describe("offline plan", function () {
                 ),
             ) as { apiVersion: string; spec: { provider: { azurekv: { vaultUrl: string } } } };
             assert.equal(store.apiVersion, "external-secrets.io/v1");
-            assert.equal(store.spec.provider.azurekv.vaultUrl, "https://external-secret-vault.vault.azure.net/");
+            assert.match(store.spec.provider.azurekv.vaultUrl, /^https:\/\/kv-dev-[a-z0-9]{6}\.vault\.azure\.net\/$/);
             const graph = readFileSync(path.join(run.out, "dev", "graph.mmd"), "utf8");
             assert.match(graph, /^flowchart LR\n/);
             // One arrow per dependency, leaving out the cluster provider every Kubernetes object depends on.
@@ -181,7 +184,7 @@ describe("offline plan", function () {
             run.stdout,
             /ExternalSecret apps\/app {2}\/spec\/target\/creationPolicy {2}must be equal to one of the allowed values: Owner, Orphan, Merge, None/,
         );
-        assert.match(run.stdout, /Plan FAILED: 1 schema violation in 1 of 2 objects, 0 policy violations\.$/m);
+        assert.match(run.stdout, /Plan FAILED: 1 schema violation in 1 of 3 objects, 0 policy violations\.$/m);
         rmSync(run.out, { recursive: true, force: true });
     });
 
@@ -192,7 +195,18 @@ describe("offline plan", function () {
             run.stdout,
             /kubernetes:core\/v1:Pod app {2}\[workload-secret-mounts\] {2}spec\.volumes\[0\]\.secret\.defaultMode is 420 \(0644\)/,
         );
-        assert.match(run.stdout, /Plan FAILED: 0 schema violations in 0 of 1 objects, 5 policy violations\.$/m);
+        assert.match(run.stdout, /Plan FAILED: 0 schema violations in 0 of 3 objects, 5 policy violations\.$/m);
+        rmSync(run.out, { recursive: true, force: true });
+    });
+
+    it("exits 1 when the real services would refuse an object, naming the rule and its upstream source", () => {
+        const run = runCli("--cwd", path.join(fixtures, "refused"), "--stack", "webhook");
+        assert.equal(run.status, 1, run.stderr);
+        assert.match(
+            run.stdout,
+            /^ {4}creating ExternalSecret apps\/merged failed: ESO's admission webhook denied it: deletionPolicy Delete must not be used with creationPolicy Merge, where ESO does not own the Secret \(external-secrets apis\/externalsecrets\/v1\/externalsecret_validator\.go, validateExternalSecret\)$/m,
+        );
+        assert.match(run.stdout, /^Plan FAILED: 1 refusal; a real `pulumi up` would fail here\.$/m);
         rmSync(run.out, { recursive: true, force: true });
     });
 

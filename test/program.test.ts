@@ -21,6 +21,7 @@ describe("the program on the runbook's configuration", () => {
             [TYPES.identifierUri]: 1,
             [TYPES.roleAssignment]: 1,
             [TYPES.password]: 1,
+            "command:local:Command": 1,
             "pulumi:providers:kubernetes": 1,
             [TYPES.namespace]: 2,
             [TYPES.secret]: 1,
@@ -97,7 +98,7 @@ describe("the program on the runbook's configuration", () => {
         const { cloud } = await runProgram({
             ...runbookConfig(),
             kubeconfig: "apiVersion: v1\nkind: Config\n",
-            kubernetes: { context: "aks-dev" },
+            kubernetes: { context: "aks-dev", ownedNamespaces: ["app-namespace"] },
         });
         const provider = only(cloud, "pulumi:providers:kubernetes");
         assert.equal(inputsOf(provider).context, "aks-dev");

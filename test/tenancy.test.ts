@@ -17,6 +17,7 @@ function tenantsConfig(auth: Record<string, unknown> = { mode: "servicePrincipal
         vault: { name: "kv-shared" },
         auth,
         seededSecrets: { "team-a-db": "a", "team-b-token": "b", "platform-key": "p" },
+        kubernetes: { ownedNamespaces: ["team-a", "team-b", "team-b-jobs", "platform"] },
         tenants: [
             { name: "team-a", namespaces: ["team-a"], secrets: { prefix: "team-a-" } },
             {
@@ -126,10 +127,41 @@ describe("tenants", () => {
                     .sort();
             assert.deepEqual(scopes("tenant-team-a"), [`${vaultId}/secrets/team-a-db`]);
             assert.deepEqual(scopes("tenant-team-b"), [`${vaultId}/secrets/team-b-token`]);
-            assert.deepEqual(scopes("eso-identity"), [vaultId]);
             for (const a of cloud.ofType(TYPES.roleAssignment).map(inputsOf)) {
                 assert.match(a.roleDefinitionId, /4633458b-17de-408a-b874-0445c86b69e6$/);
             }
+        });
+
+        it("gives the shared identity roles on the secrets no tenant owns, not on the vault", async () => {
+            const config = tenantsConfig();
+            config.seededSecrets["velero-key"] = "v";
+            const { cloud } = await runProgram(config);
+            const vaultId = only(cloud, TYPES.vault).id as string;
+            assert.deepEqual(
+                assignmentsOf(cloud, spOf(cloud, "eso-identity"))
+                    .map((a) => a.scope)
+                    .sort(),
+                [`${vaultId}/secrets/platform-key`, `${vaultId}/secrets/velero-key`],
+            );
+        });
+
+        it("gives the shared identity the whole vault only when store.vaultWideAccess says so", async () => {
+            const config = tenantsConfig();
+            config.store = { vaultWideAccess: true };
+            const { cloud } = await runProgram(config);
+            const vaultId = only(cloud, TYPES.vault).id as string;
+            assert.deepEqual(
+                assignmentsOf(cloud, spOf(cloud, "eso-identity")).map((a) => a.scope),
+                [vaultId],
+            );
+        });
+
+        it("refuses a shared ExternalSecret that reads a tenant's secret, naming the tenant", () => {
+            const config = tenantsConfig();
+            config.externalSecrets[2].data = { key: "team-a-db" };
+            assert.deepEqual(problemsOf(config), [
+                'externalSecrets[2].data.key "team-a-db" is invalid: Key Vault object "team-a-db" belongs to tenant "team-a", and this ExternalSecret in namespace "platform" reads through the shared store; move it into one of the tenant\'s namespaces.',
+            ]);
         });
 
         it("assigns a tenant's seeded secret only after the secret exists", async () => {
@@ -218,7 +250,7 @@ describe("tenants", () => {
                 ]);
             }
             assert.deepEqual(Object.fromEntries(byPrincipal), {
-                "66666666-6666-4666-a666-666666666666": ["vaults/kv-shared"],
+                "66666666-6666-4666-a666-666666666666": ["secrets/platform-key"],
                 "88888888-8888-4888-a888-888888888888": ["secrets/team-a-db"],
                 "aaaaaaaa-aaaa-4aaa-aaaa-aaaaaaaaaaaa": ["secrets/team-b-token"],
             });
@@ -264,7 +296,7 @@ describe("tenants", () => {
             const config = tenantsConfig();
             config.store = { namespaces: ["platform", "team-b"] };
             assert.deepEqual(problemsOf(config), [
-                'store.namespaces[1] "team-b" is invalid: namespace "team-b" belongs to tenant "team-b"; the shared store reads the whole vault and must not serve it.',
+                'store.namespaces[1] "team-b" is invalid: namespace "team-b" belongs to tenant "team-b"; the shared store reads secrets no tenant owns and must not serve it.',
             ]);
         });
 
@@ -285,7 +317,6 @@ describe("tenants", () => {
             config.tenants[0].secrets = {};
             assert.deepEqual(problemsOf(config), [
                 "tenants[0].secrets {} is invalid: list the tenant's Key Vault secret names, a prefix, or both.",
-                'externalSecrets[0].data.password "team-a-db" is invalid: Key Vault object "team-a-db" is not one of tenant "team-a"\'s secrets (), and this ExternalSecret in namespace "team-a" belongs to tenant "team-a".',
             ]);
         });
     });
@@ -293,7 +324,12 @@ describe("tenants", () => {
 
 describe("ExternalSecret features", () => {
     function withExternalSecret(es: Record<string, unknown>): Record<string, unknown> {
-        return { ...runbookConfig(), externalSecrets: [{ name: "app", namespace: "apps", ...es }], workloads: [] };
+        return {
+            ...runbookConfig(),
+            kubernetes: { ownedNamespaces: ["apps"] },
+            externalSecrets: [{ name: "app", namespace: "apps", ...es }],
+            workloads: [],
+        };
     }
 
     it("passes refreshPolicy, deletionPolicy, pinned versions, properties and object prefixes through to ESO", async () => {
@@ -371,6 +407,8 @@ describe("ExternalSecret features", () => {
     it("produces ExternalSecrets ESO's v1 schema accepts, templates and dataFrom included", async () => {
         const { cloud } = await runProgram({
             ...tenantsConfig(),
+            // find lists the vault: the shared identity must be allowed to.
+            store: { vaultWideAccess: true },
             externalSecrets: [
                 ...tenantsConfig().externalSecrets,
                 {
@@ -488,6 +526,7 @@ describe("Velero preset", () => {
         config.velero = { namespace: "team-a" };
         assert.deepEqual(problemsOf(config), [
             'velero.namespace "team-a" is invalid: namespace "team-a" belongs to tenant "team-a"; Velero\'s credentials are the platform\'s.',
+            'kubernetes.ownedNamespaces[0] "team-a" is invalid: "team-a" is Velero\'s namespace (velero.namespace), which Velero\'s installation creates and owns.',
         ]);
     });
 });

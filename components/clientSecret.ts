@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApplicationPassword } from "@pulumi/azuread/applicationPassword";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from "../stacks/limits";
 
 export interface ClientSecretArgs {
     /** Resource id of the app registration (`/applications/<objectId>`), not its client id. */

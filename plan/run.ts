@@ -70,25 +70,18 @@ async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<
 }
 
 /**
- * What the policy pack must know of a stack (production, the network asked for, tenants), read from its
- * configuration values. The program has validated them already; reading leniently lets the plan check other
- * programs too.
+ * What the policy pack must know of a stack (production, the network asked for, tenants), from its validated
+ * configuration; a program that is not this one gets the pack's defaults.
  */
-export function policyConfigFor(values: Record<string, unknown>): PolicyConfig {
-    const isTrue = (value: unknown): boolean => value === true || value === "true";
-    const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-    const vault = (values.vault ?? {}) as {
-        existing?: unknown;
-        network?: { allowedIps?: unknown; allowedSubnetIds?: unknown };
-    };
-    const network = isTrue(vault.existing) ? undefined : vault.network;
+export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
+    const network = config === undefined || config.vault.existing ? undefined : config.vault.network;
     return {
-        production: isTrue(values.production),
+        production: config?.production ?? false,
         restrictedNetwork:
             network === undefined
                 ? undefined
-                : { allowedIps: strings(network.allowedIps), allowedSubnetIds: strings(network.allowedSubnetIds) },
-        tenantsConfigured: Array.isArray(values.tenants) && values.tenants.length > 0,
+                : { allowedIps: [...network.allowedIps], allowedSubnetIds: [...network.allowedSubnetIds] },
+        tenantsConfigured: (config?.tenants.length ?? 0) > 0,
     };
 }
 
@@ -117,6 +110,63 @@ export function describeSharedAccess(config: StackConfig): string {
     return config.tenants.length === 0
         ? "Shared store access: the whole vault (no tenants; set store.vaultWideAccess to false to grant single secrets)."
         : "Shared store access: the whole vault, every tenant's secrets included, because store.vaultWideAccess is true.";
+}
+
+/** One run of a stack's program on the simulated cloud. */
+export interface SimulatedRun {
+    readonly cloud: SimulatedCloud;
+    /** The stack's configuration values, decoded as the program reads them. */
+    readonly values: Record<string, unknown>;
+    /** Validated, when the configuration is this program's and valid. */
+    readonly stackConfig?: StackConfig;
+    readonly programExports: Record<string, unknown>;
+    /** Rejections the run caused (refused resources, failed applies). */
+    readonly failures: unknown[];
+}
+
+/**
+ * Runs a stack's program on a fresh simulated cloud, with the cluster its configuration describes, and waits for
+ * every registration. A configuration the program refuses comes back as `configError`.
+ */
+export async function simulateStack(
+    file: StackFile,
+    onRecord?: (resource: RecordedResource) => void,
+): Promise<SimulatedRun | { configError: string }> {
+    const values = projectValues(file);
+    const stackConfig = stackConfigOf(values, file);
+    const { cloud: azureCloud } = azureOf(values);
+    const cloud = new SimulatedCloud({
+        clientConfig: clientConfigFor(file, values),
+        // The cluster the stack describes: the namespaces it declares existing, its issuer, its managed identities.
+        cluster: stackConfig === undefined ? {} : clusterOptionsFor(stackConfig),
+        vaultDnsSuffix:
+            KEY_VAULT_DNS_SUFFIX[(azureCloud as AzureCloud | undefined) ?? "PublicCloud"] ??
+            KEY_VAULT_DNS_SUFFIX.PublicCloud,
+        onRecord,
+    });
+    await cloud.install(file.project, file.stack);
+    pulumi.runtime.setAllConfig(file.config, file.secretKeys);
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown): void => void failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        let programExports: Record<string, unknown>;
+        try {
+            // A fresh load, so that one process can plan several stacks (as the tests do).
+            delete require.cache[require.resolve(file.program)];
+            programExports = require(file.program) as Record<string, unknown>;
+        } catch (e) {
+            if ((e as Error).name === "StackConfigError") return { configError: (e as Error).message };
+            throw e;
+        }
+        await cloud.settle();
+        // Rejections surface on the next turns of the event loop.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return { cloud, values, stackConfig, programExports, failures };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
 }
 
 export interface PlanOptions {
@@ -161,44 +211,15 @@ async function planWith(
         throw e;
     }
 
-    const values = projectValues(file);
-    const stackConfig = stackConfigOf(values, file);
-    const { cloud: azureCloud } = azureOf(values);
-    const cloud = new SimulatedCloud({
-        clientConfig: clientConfigFor(file, values),
-        // The cluster the stack describes: the namespaces it declares existing, its issuer, its managed identities.
-        cluster: stackConfig === undefined ? {} : clusterOptionsFor(stackConfig),
-        vaultDnsSuffix:
-            KEY_VAULT_DNS_SUFFIX[(azureCloud as AzureCloud | undefined) ?? "PublicCloud"] ??
-            KEY_VAULT_DNS_SUFFIX.PublicCloud,
+    const run = await simulateStack(file, (resource) => {
         // Each Kubernetes object goes to the worker as it is registered, to be written and validated meanwhile.
-        onRecord: (resource) => {
-            if (isKubernetesObject(resource)) objects.add(resource.inputs);
-        },
+        if (isKubernetesObject(resource)) objects.add(resource.inputs);
     });
-    await cloud.install(file.project, file.stack);
-    pulumi.runtime.setAllConfig(file.config, file.secretKeys);
-
-    const failures: unknown[] = [];
-    const onRejection = (reason: unknown): void => void failures.push(reason);
-    process.on("unhandledRejection", onRejection);
-    let programExports: Record<string, unknown>;
-    try {
-        // A fresh load, so that one process can plan several stacks (as the tests do).
-        delete require.cache[require.resolve(file.program)];
-        programExports = require(file.program) as Record<string, unknown>;
-    } catch (e) {
-        process.off("unhandledRejection", onRejection);
-        if ((e as Error).name === "StackConfigError") {
-            error((e as Error).message);
-            return EXIT.config;
-        }
-        throw e;
+    if ("configError" in run) {
+        error(run.configError);
+        return EXIT.config;
     }
-    await cloud.settle();
-    // Rejections surface on the next turns of the event loop.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    process.off("unhandledRejection", onRejection);
+    const { cloud, stackConfig, programExports, failures } = run;
     if (cloud.refusals.length > 0) {
         log(`Refused, as the real services would refuse it (${cloud.refusals.length}):`);
         for (const refusal of cloud.refusals) log(`    ${refusal}`);
@@ -217,7 +238,7 @@ async function planWith(
     const waves = wavesOf(resources);
     const recordedObjects = cloud.resources.filter(isKubernetesObject);
     const objectsChecked = objects.finish();
-    const policyConfig = policyConfigFor(values);
+    const policyConfig = policyConfigFor(stackConfig);
     const policyViolations = checkResources(
         cloud.resources
             .filter((r) => r.custom && !r.read)

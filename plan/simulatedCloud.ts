@@ -21,7 +21,13 @@ export interface RecordedResource {
     readonly type: string;
     /** Logical name. */
     readonly name: string;
+    /** URN as Pulumi's mock monitor makes it (parent's own type only); dependencies name resources by it. */
     readonly urn: string;
+    /**
+     * URN as the engine makes it, with the whole chain of parent types: what a deployed stack's state holds, so
+     * what must not change between versions of the program (or a resource is replaced).
+     */
+    readonly engineUrn: string;
     /** URN of the parent component, if any. */
     readonly parent?: string;
     /** False for component resources. */
@@ -198,10 +204,12 @@ export class SimulatedCloud {
             this.refusals.push(message);
             throw new Error(message);
         }
+        const parentChain = parent === undefined ? undefined : this.byUrn.get(parent)?.engineUrn.split("::")[2];
         const resource: RecordedResource = {
             type,
             name,
             urn,
+            engineUrn: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${parentChain === undefined ? type : `${parentChain}$${type}`}::${name}`,
             parent,
             ...what,
             dependencies: [...new Set(req.getDependenciesList())],

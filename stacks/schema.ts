@@ -1,6 +1,7 @@
 // The shape of a stack's configuration: every key this project reads, its rule and its default.
 // Pulumi.yaml documents the same keys for people; test/config-docs.test.ts keeps the two in step.
 import * as v from "valibot";
+import { MAX_PASSWORD_LIFETIME_DAYS, SOFT_DELETE_RETENTION_DAYS } from "./limits";
 import * as rules from "./rules";
 import { MIN_READY_TIMEOUT_SECONDS } from "./upstream";
 
@@ -55,7 +56,11 @@ const vault = v.strictObject({
     existing: v.optional(rules.bool(), false),
     // No defaults here: an adopted vault must not set these, so "unset" must stay visible. config.ts fills them.
     softDeleteRetentionDays: v.optional(
-        rules.integer(7, 90, "Key Vault soft-delete retention in days, fixed at creation"),
+        rules.integer(
+            SOFT_DELETE_RETENTION_DAYS.min,
+            SOFT_DELETE_RETENTION_DAYS.max,
+            "Key Vault soft-delete retention in days, fixed at creation",
+        ),
     ),
     purgeProtection: v.optional(rules.bool()),
     createMode: v.optional(
@@ -81,7 +86,11 @@ const servicePrincipal = v.strictObject({
     displayName: v.optional(rules.displayName()),
     owners,
     passwordLifetimeDays: v.optional(
-        rules.integer(1, 365, "days a client secret stays valid; Microsoft recommends under a year"),
+        rules.integer(
+            1,
+            MAX_PASSWORD_LIFETIME_DAYS,
+            "days a client secret stays valid; Microsoft recommends under a year",
+        ),
         DEFAULTS.passwordLifetimeDays,
     ),
     passwordSlot: v.optional(

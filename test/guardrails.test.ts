@@ -1,20 +1,15 @@
 // Protection against data loss, secrets that stay secret wherever they flow, and changes that replace nothing.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { inputsOf, isSecretInput, only, runbookConfig, runProgram, TYPES, unwrap } from "./mocks";
+import { inputsOf, isSecretInput, only, runbookWith, runProgram, startCloud, TYPES, unwrap } from "./mocks";
 import type { RecordedResource, SimulatedCloud } from "../plan/simulatedCloud";
 import { isSecretValue } from "../plan/simulatedCloud";
 import { ClientSecret, EsoIdentity } from "../components";
-import { startCloud } from "./mocks";
 
 const SUBNET =
     "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/aks/subnets/nodes";
 
-function config(change: (c: Record<string, any>) => void = () => {}): Record<string, any> {
-    const c = runbookConfig() as Record<string, any>;
-    change(c);
-    return c;
-}
+const config = runbookWith;
 
 describe("data loss", () => {
     it("protects the vault and seeded secrets of a production stack", async () => {

@@ -1,21 +1,14 @@
 // The three ways ESO signs in to Azure, password rotation, and `pulumi up` waiting for a real sync.
 import { strict as assert } from "node:assert";
-import { inputsOf, only, runbookConfig, runProgram, TYPES } from "./mocks";
+import { countsByType, inputsOf, ISSUER, MANAGED, only, runbookConfig, runProgram, TYPES } from "./mocks";
 import type { SimulatedCloud } from "../plan/simulatedCloud";
 import { validateObjects, type KubernetesObject } from "../plan/objects";
-
-const ISSUER =
-    "https://westeurope.oic.prod-aks.azure.com/11111111-1111-4111-a111-111111111111/22222222-aaaa-4bbb-8ccc-333333333333/";
-const MANAGED = {
-    clientId: "55555555-5555-4555-a555-555555555555",
-    principalId: "66666666-6666-4666-a666-666666666666",
-};
 
 function withAuth(auth: Record<string, unknown>): Record<string, unknown> {
     return { ...runbookConfig(), auth };
 }
 
-/** How many resources of each identity-related type were registered. */
+/** How many resources of each identity-related type were registered, by short type name. */
 function identityResources(cloud: SimulatedCloud): Record<string, number> {
     const types = [
         TYPES.application,
@@ -27,7 +20,9 @@ function identityResources(cloud: SimulatedCloud): Record<string, number> {
         TYPES.federatedCredential,
         TYPES.secret,
     ];
-    return Object.fromEntries(types.map((type) => [type.split(":").pop(), cloud.ofType(type).length]));
+    return Object.fromEntries(
+        Object.entries(countsByType(cloud, types)).map(([type, n]) => [type.split(":").pop(), n]),
+    );
 }
 
 describe("authentication modes", () => {

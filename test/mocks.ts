@@ -55,6 +55,22 @@ export function runbookConfig(): Record<string, unknown> {
     };
 }
 
+/** The runbook's configuration with `change` applied. */
+export function runbookWith(change: (config: Record<string, any>) => void = () => {}): Record<string, any> {
+    const config = runbookConfig() as Record<string, any>;
+    change(config);
+    return config;
+}
+
+/** How many custom resources of each type were registered (only the given types, when some are given). */
+export function countsByType(cloud: SimulatedCloud, types?: readonly string[]): Record<string, number> {
+    const counts: Record<string, number> = Object.fromEntries((types ?? []).map((type) => [type, 0]));
+    for (const r of cloud.resources) {
+        if (r.custom && (types === undefined || types.includes(r.type))) counts[r.type] = (counts[r.type] ?? 0) + 1;
+    }
+    return counts;
+}
+
 export interface CloudOptions {
     /** Simulated latency per resource type, in milliseconds. */
     readonly latencyMs?: (type: string, name: string) => number;

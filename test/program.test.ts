@@ -1,18 +1,21 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CLIENT_CONFIG, inputsOf, isSecretInput, only, runbookConfig, runProgram, TYPES, unwrap } from "./mocks";
-import type { RecordedResource } from "../plan/simulatedCloud";
-
-function count(resources: readonly RecordedResource[]): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const r of resources) if (r.custom) counts[r.type] = (counts[r.type] ?? 0) + 1;
-    return counts;
-}
+import {
+    CLIENT_CONFIG,
+    countsByType,
+    inputsOf,
+    isSecretInput,
+    only,
+    runbookConfig,
+    runProgram,
+    TYPES,
+    unwrap,
+} from "./mocks";
 
 describe("the program on the runbook's configuration", () => {
     it("registers the whole runbook: vault, secret, identity, operator, store, ExternalSecret and Pod", async () => {
         const { cloud } = await runProgram(runbookConfig());
-        assert.deepEqual(count(cloud.resources), {
+        assert.deepEqual(countsByType(cloud), {
             [TYPES.vault]: 1,
             [TYPES.kvSecret]: 1,
             [TYPES.application]: 1,

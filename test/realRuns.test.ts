@@ -35,18 +35,14 @@ import {
     only,
     PROJECT,
     problemsOf,
-    runbookConfig,
+    runbookWith,
     runProgram,
     runProgramExpectingRefusal,
     STACK,
     TYPES,
 } from "./mocks";
 
-function config(change: (c: Record<string, any>) => void = () => {}): Record<string, any> {
-    const c = runbookConfig() as Record<string, any>;
-    change(c);
-    return c;
-}
+const config = runbookWith;
 
 const workloadIdentity = (c: Record<string, any>) => (c.auth = { mode: "workloadIdentity", oidcIssuerUrl: ISSUER });
 

@@ -1,14 +1,9 @@
 // Tenants sharing one vault, richer ExternalSecrets, and the Velero preset.
 import { strict as assert } from "node:assert";
-import { parseStackConfig, StackConfigError } from "../stacks";
 import { veleroExternalSecret } from "../stacks/config";
-import { inputsOf, only, runbookConfig, runProgram, TYPES } from "./mocks";
+import { inputsOf, ISSUER, only, problemsOf, runbookConfig, runProgram, TYPES } from "./mocks";
 import type { RecordedResource, SimulatedCloud } from "../plan/simulatedCloud";
 import { validateObjects, type KubernetesObject } from "../plan/objects";
-
-const ISSUER =
-    "https://westeurope.oic.prod-aks.azure.com/11111111-1111-4111-a111-111111111111/22222222-aaaa-4bbb-8ccc-333333333333/";
-const context = { project: "eso-keyvault", stack: "tenants" };
 
 /** Two teams, their secrets, and one ExternalSecret each. */
 function tenantsConfig(auth: Record<string, unknown> = { mode: "servicePrincipal" }): Record<string, any> {
@@ -33,16 +28,6 @@ function tenantsConfig(auth: Record<string, unknown> = { mode: "servicePrincipal
             { name: "platform", namespace: "platform", data: { key: "platform-key" } },
         ],
     };
-}
-
-function problemsOf(config: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(config, context);
-    } catch (error) {
-        assert.ok(error instanceof StackConfigError, String(error));
-        return [...error.problems];
-    }
-    assert.fail("the configuration was accepted");
 }
 
 /** The role assignments whose principal is the given service principal's. */

@@ -4,23 +4,44 @@ import { ClientSecret } from "./clientSecret";
 import { FederatedCredential } from "./federatedCredential";
 import { VaultAccess, type VaultGrants } from "./vaultAccess";
 
-/** How ESO authenticates to Azure. Each mode carries only what it needs, so invalid mixes do not type-check. */
-export type IdentityMode =
+/**
+ * How ESO signs in to Azure: the one model of the stack's authentication, which configuration resolves into and
+ * every identity (the shared one and each tenant's) is built from. Each mode carries only what it needs, so invalid
+ * mixes do not type-check.
+ */
+export type EsoAuth =
     | {
           /** An app registration with a client secret kept in a Kubernetes Secret (the runbook's way). */
           readonly mode: "servicePrincipal";
           readonly displayName: string;
+          /**
+           * Object ids that own the app registration.
+           * @default whoever first deploys it
+           */
+          readonly owners?: readonly string[];
           /** Live password slot; switching it rotates the password without a gap. */
           readonly passwordSlot: "a" | "b";
           readonly passwordLifetimeDays: number;
+          /** The Kubernetes Secret the store reads the credentials from: its name and keys. */
+          readonly credentialSecret: {
+              readonly name: string;
+              readonly clientIdKey: string;
+              readonly clientSecretKey: string;
+          };
       }
     | {
-          /** An app registration trusting Kubernetes service accounts' tokens: no secret at all. */
+          /** An app registration trusting the cluster's service account tokens: no secret at all. */
           readonly mode: "workloadIdentity";
           readonly displayName: string;
+          /**
+           * Object ids that own the app registration.
+           * @default whoever first deploys it
+           */
+          readonly owners?: readonly string[];
+          /** The cluster's OIDC issuer, exactly as its tokens carry it. */
           readonly oidcIssuerUrl: string;
-          /** Service accounts that sign in as this identity, one federated credential each. */
-          readonly serviceAccounts: ReadonlyArray<{ readonly namespace: string; readonly name: string }>;
+          /** The service account the store signs in as. */
+          readonly serviceAccountName: string;
       }
     | {
           /** A user-assigned managed identity that already exists and is attached to the cluster's nodes. */
@@ -29,11 +50,28 @@ export type IdentityMode =
           readonly principalId: string;
       };
 
+/** What signing in takes beyond the client id, per mode. */
+export type EsoCredentials =
+    | {
+          readonly mode: "servicePrincipal";
+          /** The client secret: a Pulumi secret. */
+          readonly clientSecret: pulumi.Output<string>;
+          /** When it expires (RFC 3339). */
+          readonly expiresOn: pulumi.Output<string>;
+      }
+    | { readonly mode: "workloadIdentity" }
+    | { readonly mode: "managedIdentity" };
+
 export interface EsoIdentityArgs {
-    /** How ESO authenticates, with what that mode needs. */
-    readonly identity: IdentityMode;
-    /** Owners of created app registrations, and whether they are set at creation only (see AppRegistration). */
-    readonly owners: { readonly ids: pulumi.Input<pulumi.Input<string>[]>; readonly atCreationOnly: boolean };
+    /** How ESO signs in. */
+    readonly auth: EsoAuth;
+    /**
+     * Service accounts that sign in with workload identity, one federated credential each.
+     * @default none
+     */
+    readonly serviceAccounts?: ReadonlyArray<{ readonly namespace: string; readonly name: string }>;
+    /** Object id of whoever deploys: the owner of app registrations created without configured owners. */
+    readonly deployer: pulumi.Input<string>;
     /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
     /** What the identity may read: the vault, or single objects for least privilege. */
@@ -45,20 +83,23 @@ export interface EsoIdentityArgs {
     readonly now?: Date;
 }
 
-/** The Azure identity ESO signs in as, in one of three modes, with "Key Vault Secrets User" on the given scopes. */
+/** The Azure identity ESO signs in as, in one of three modes, with its Key Vault roles on the given scopes. */
 export class EsoIdentity extends pulumi.ComponentResource {
     /** Client id ESO presents. */
     public readonly clientId: pulumi.Output<string>;
-    /** The client secret, a Pulumi secret; only in servicePrincipal mode. */
-    public readonly clientSecret?: pulumi.Output<string>;
-    /** When the client secret expires; only in servicePrincipal mode. */
-    public readonly clientSecretExpiresOn?: pulumi.Output<string>;
-    /** What must exist before ESO can read the vault: role assignments and, for workload identity, the federation. */
-    public readonly grants: readonly pulumi.Resource[];
+    /**
+     * The client id, once the identity may read: its role assignments (and federated credentials) exist. What signs
+     * in with it (a store, an access check) is applied after them by construction.
+     */
+    public readonly grantedClientId: pulumi.Output<string>;
+    /** What signing in takes besides the client id. */
+    public readonly credentials: EsoCredentials;
+    /** The role assignments and federated credentials, for an access check's triggers. */
+    public readonly grants: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: EsoIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:identity:EsoIdentity", name, {}, opts);
-        const { identity } = args;
+        const { auth } = args;
         const access = (principalId: pulumi.Input<string>): VaultAccess =>
             new VaultAccess(
                 `${name}-access`,
@@ -66,52 +107,61 @@ export class EsoIdentity extends pulumi.ComponentResource {
                 { parent: this },
             );
 
-        if (identity.mode === "managedIdentity") {
-            this.clientId = pulumi.output(identity.clientId);
-            this.grants = access(identity.principalId).assignments;
+        if (auth.mode === "managedIdentity") {
+            this.clientId = pulumi.output(auth.clientId);
+            this.credentials = { mode: "managedIdentity" };
+            this.grants = access(auth.principalId).assignments;
         } else {
+            // Configured owners are kept so; without them, whoever first deploys owns the app, set at creation only.
             const app = new AppRegistration(
                 `${name}-identity`,
                 {
-                    displayName: identity.displayName,
-                    owners: args.owners.ids,
-                    ownersAtCreationOnly: args.owners.atCreationOnly,
+                    displayName: auth.displayName,
+                    owners: auth.owners === undefined ? [args.deployer] : [...auth.owners],
+                    ownersAtCreationOnly: auth.owners === undefined,
                 },
                 { parent: this },
             );
             this.clientId = app.clientId;
             const assignments = access(app.servicePrincipalObjectId).assignments;
-            if (identity.mode === "servicePrincipal") {
+            if (auth.mode === "servicePrincipal") {
                 const password = new ClientSecret(
                     `${name}-password`,
                     {
                         applicationId: app.applicationId,
-                        slot: identity.passwordSlot,
-                        lifetimeDays: identity.passwordLifetimeDays,
+                        slot: auth.passwordSlot,
+                        lifetimeDays: auth.passwordLifetimeDays,
                         now: args.now,
                     },
                     { parent: this },
                 );
-                this.clientSecret = password.value;
-                this.clientSecretExpiresOn = password.endDate;
+                this.credentials = {
+                    mode: "servicePrincipal",
+                    clientSecret: password.value,
+                    expiresOn: password.endDate,
+                };
                 this.grants = assignments;
             } else {
-                const federations = identity.serviceAccounts.map(
+                const federations = (args.serviceAccounts ?? []).map(
                     (account) =>
                         new FederatedCredential(
                             `${name}-federation-${account.namespace}-${account.name}`,
                             {
                                 applicationId: app.applicationId,
-                                issuer: identity.oidcIssuerUrl,
+                                issuer: auth.oidcIssuerUrl,
                                 serviceAccountNamespace: account.namespace,
                                 serviceAccountName: account.name,
                             },
                             { parent: this },
                         ),
                 );
+                this.credentials = { mode: "workloadIdentity" };
                 this.grants = [...assignments, ...federations.map((f) => f.credential)];
             }
         }
-        this.registerOutputs({ clientId: this.clientId, clientSecretExpiresOn: this.clientSecretExpiresOn });
+        this.grantedClientId = pulumi
+            .all([this.clientId, ...this.grants.map((grant) => grant.id)])
+            .apply(([clientId]) => clientId);
+        this.registerOutputs({ clientId: this.clientId, grantedClientId: this.grantedClientId });
     }
 }

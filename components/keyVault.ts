@@ -12,22 +12,16 @@ export interface VaultNetwork {
     readonly bypassAzureServices: boolean;
 }
 
-/** A vault this stack creates and owns. */
-export interface CreatedVaultArgs {
+/** A vault this stack creates and owns, with the settings Key Vault fixes at its creation. */
+export interface CreatedVault {
     /** Create the vault. */
-    readonly existing?: false;
-    /** Resource group that holds the vault. */
-    readonly resourceGroupName: pulumi.Input<string>;
+    readonly existing: false;
     /**
      * Globally unique vault name (3-24 characters); it becomes https://<name>.vault.azure.net.
      * @default kv-<stack>-<six random letters and digits>, drawn once per stack: a destroyed vault stays
      *   soft-deleted under its name, so the next deployment of the stack draws a new one
      */
-    readonly vaultName?: string;
-    /** Azure region, such as "westeurope". */
-    readonly location: pulumi.Input<string>;
-    /** Entra ID tenant that authenticates requests to the vault. */
-    readonly tenantId: pulumi.Input<string>;
+    readonly name?: string;
     /**
      * Days a deleted vault or secret stays recoverable. Set once, at creation.
      * @default 90
@@ -52,18 +46,25 @@ export interface CreatedVaultArgs {
 }
 
 /** A vault that exists already: only referenced, never created, changed or deleted by this stack. */
-export interface ExistingVaultArgs {
+export interface AdoptedVault {
     /** Reference the vault only. */
     readonly existing: true;
-    /** Resource group that holds the vault. */
-    readonly resourceGroupName: pulumi.Input<string>;
     /** The vault's name. */
-    readonly vaultName: string;
-    /** Subscription of the vault. */
-    readonly subscriptionId: pulumi.Input<string>;
+    readonly name: string;
 }
 
-export type KeyVaultArgs = CreatedVaultArgs | ExistingVaultArgs;
+export interface KeyVaultArgs {
+    /** The vault: created, or adopted. */
+    readonly vault: CreatedVault | AdoptedVault;
+    /** Resource group that holds the vault. */
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of a created vault, such as "westeurope". */
+    readonly location: pulumi.Input<string>;
+    /** Entra ID tenant that authenticates requests to a created vault. */
+    readonly tenantId: pulumi.Input<string>;
+    /** Subscription of an adopted vault, for its resource id. */
+    readonly subscriptionId: pulumi.Input<string>;
+}
 
 /** Fails a deployment whose vault would not honour the Azure RBAC roles this program grants. */
 export function requireRbac(vaultName: string, properties: { enableRbacAuthorization?: boolean }): void {
@@ -127,14 +128,15 @@ export class KeyVault extends pulumi.ComponentResource {
         super("eso-keyvault:vault:KeyVault", name, {}, opts);
 
         let vault: keyvault.Vault;
-        if (args.existing === true) {
-            const id = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.KeyVault/vaults/${args.vaultName}`;
+        const settings = args.vault;
+        if (settings.existing) {
+            const id = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.KeyVault/vaults/${settings.name}`;
             vault = keyvault.Vault.get(`${name}-vault`, id, { parent: this });
         } else {
-            const { network } = args;
+            const { network } = settings;
             const stack = pulumi.getStack();
             const vaultName =
-                args.vaultName ??
+                settings.name ??
                 new RandomString(
                     `${name}-name-suffix`,
                     { length: 6, lower: true, upper: false, numeric: true, special: false },
@@ -150,10 +152,10 @@ export class KeyVault extends pulumi.ComponentResource {
                         tenantId: args.tenantId,
                         sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
                         enableRbacAuthorization: true,
-                        softDeleteRetentionInDays: args.softDeleteRetentionDays ?? 90,
+                        softDeleteRetentionInDays: settings.softDeleteRetentionDays ?? 90,
                         // ARM rejects `false` here ("does not accept false"): leave it unset to keep it off.
-                        enablePurgeProtection: (args.purgeProtection ?? true) ? true : undefined,
-                        createMode: args.createMode === "recover" ? keyvault.CreateMode.Recover : undefined,
+                        enablePurgeProtection: (settings.purgeProtection ?? true) ? true : undefined,
+                        createMode: settings.createMode === "recover" ? keyvault.CreateMode.Recover : undefined,
                         networkAcls:
                             network === undefined
                                 ? undefined
@@ -176,7 +178,7 @@ export class KeyVault extends pulumi.ComponentResource {
             );
         }
 
-        const created = args.existing === true ? undefined : args;
+        const created = settings.existing ? undefined : settings;
         this.vaultId = vault.id;
         this.vaultName = vault.name;
         this.vaultUri = pulumi.all([vault.name, vault.properties]).apply(([vaultName, p]) => {

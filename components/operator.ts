@@ -50,6 +50,11 @@ function workloadIdentityValues(identity: ExternalSecretsOperatorArgs["workloadI
 export class ExternalSecretsOperator extends pulumi.ComponentResource {
     /** ESO's namespace, known once the Namespace exists. */
     public readonly namespace: pulumi.Output<string>;
+    /**
+     * ESO's namespace, known once the release is deployed and its webhook serves: ESO's objects built from it are
+     * applied after the webhook is up by construction, never rejected by it.
+     */
+    public readonly servingNamespace: pulumi.Output<string>;
     /** The release, for `dependsOn`: custom resources must wait for it. */
     public readonly release: helm.Release;
 
@@ -84,6 +89,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         );
 
         this.namespace = namespace;
+        this.servingNamespace = pulumi.all([namespace, this.release.status]).apply(([name]) => name);
         this.registerOutputs({ namespace: this.namespace, releaseStatus: this.release.status });
     }
 }

@@ -44,20 +44,18 @@ export type StoreScope =
           readonly namespace: pulumi.Input<string>;
       };
 
-/** A store an ExternalSecret can name, usable once it exists and, where checked, once its access is verified. */
+/** A store as an ExternalSecret names it (see storeRefOf). */
 export interface StoreRef {
     /** Kind the ExternalSecret names in `secretStoreRef`. */
     readonly kind: "ClusterSecretStore" | "SecretStore";
-    /** Store name, once the store exists. */
+    /** Store name, resolved once the store may be used: an ExternalSecret that names it waits for that. */
     readonly name: pulumi.Input<string>;
-    /** The store object, for `dependsOn`. */
-    readonly resource: pulumi.Resource;
     /**
-     * The check that its identity can read what the ExternalSecrets name (see AccessCheck): ExternalSecrets are
-     * applied after it, and carry `token` as ESO's force-sync annotation.
-     * @default none: the identity's credentials cannot be obtained where `pulumi up` runs (managed identity)
+     * Changes each time the store's access check passes: the ExternalSecrets carry it as ESO's `force-sync`
+     * annotation, so ESO reads again at once.
+     * @default none: the identity's access cannot be checked where `pulumi up` runs (managed identity)
      */
-    readonly verified?: { readonly after: pulumi.Resource; readonly token: pulumi.Output<string> };
+    readonly forceSync?: pulumi.Input<string>;
 }
 
 export interface SecretStoreArgs {
@@ -155,8 +153,8 @@ export class SecretStore extends pulumi.ComponentResource {
                     },
                 },
             },
-            // Children do not inherit a component's dependsOn; pass it on so the engine also orders deletes.
-            { parent: this, dependsOn: opts?.dependsOn },
+            // Applied after the webhook serves and the identity may read: `auth`'s values resolve only then.
+            { parent: this },
         );
         this.storeName = this.store.metadata.name;
         this.registerOutputs({ storeName: this.storeName });

@@ -1,42 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/kubernetes/core/v1";
-import { AccessCheck } from "./accessCheck";
+import { AccessCheck, type AccessCheckIdentity } from "./accessCheck";
 import { CredentialSecret } from "./credentialSecret";
+import type { EsoAuth, EsoIdentity } from "./esoIdentity";
 import type { StoreAuth, StoreRef } from "./secretStore";
 import { type AzureCloud, WORKLOAD_IDENTITY } from "./wellKnown";
 
-/** How a store's identity presents itself, per authentication mode. */
-export type SignInMethod =
-    | {
-          readonly mode: "servicePrincipal";
-          /** The client secret: a Pulumi secret. */
-          readonly clientSecret: pulumi.Input<string>;
-          /** The Kubernetes Secret ESO reads it from: its name and keys. */
-          readonly secret: { readonly name: string; readonly clientIdKey: string; readonly clientSecretKey: string };
-      }
-    | {
-          readonly mode: "workloadIdentity";
-          readonly serviceAccountName: string;
-          /** Create the service account here; false when another component does (the ESO chart's own). */
-          readonly createServiceAccount: boolean;
-      }
-    | { readonly mode: "managedIdentity" };
-
 export interface StoreSignInArgs {
-    readonly method: SignInMethod;
-    /** Client id of the identity. */
-    readonly clientId: pulumi.Input<string>;
+    /** The identity the store signs in as. */
+    readonly identity: EsoIdentity;
+    /** How it signs in: the mode, and the names of its credential Secret or service account. */
+    readonly auth: EsoAuth;
     /** Entra ID tenant of the identity. */
     readonly tenantId: pulumi.Input<string>;
     /** Namespace of the credential Secret or service account. */
     readonly namespace: pulumi.Input<string>;
-    /** What grants the identity its access: role assignments and, for workload identity, federated credentials. */
-    readonly grants: readonly pulumi.Resource[];
+    /** The operator: its namespace once the webhook serves, and its release (which creates ESO's service account). */
+    readonly operator: {
+        readonly servingNamespace: pulumi.Output<string>;
+        readonly release: pulumi.CustomResource;
+    };
     /**
-     * What else must exist before the identity can sign in (the release that creates ESO's service account).
-     * @default []
+     * Create the service account here (workload identity); false when another component does (the ESO chart's own).
+     * @default true
      */
-    readonly after?: readonly pulumi.Resource[];
+    readonly createServiceAccount?: boolean;
     /**
      * The access check, when ExternalSecrets will read through the store: what they read, and from where.
      * @default no check
@@ -62,14 +50,15 @@ export interface StoreSignInNames {
     readonly check: string;
 }
 
-/** What a store needs to sign in, and when it can. */
+/** What a store needs to sign in. */
 export interface StoreSignIn {
-    /** The store's `auth`. */
+    /**
+     * The store's `auth`. Its values resolve only once the webhook serves, the identity's grants exist and its
+     * credential Secret or service account does: a store built from it is applied after them by construction.
+     */
     readonly auth: StoreAuth;
-    /** What the store must wait for: the grants and the credential Secret or service account. */
-    readonly ready: readonly pulumi.Resource[];
-    /** The access check, when there is one (see StoreRef). */
-    readonly verified?: StoreRef["verified"];
+    /** The access check's verification, when there is one (see StoreRef). */
+    readonly verification?: pulumi.Output<string>;
 }
 
 /**
@@ -84,105 +73,120 @@ export function storeSignIn(
     args: StoreSignInArgs,
     opts: pulumi.CustomResourceOptions,
 ): StoreSignIn {
-    const { method } = args;
-    const after = args.after ?? [];
-    let auth: StoreAuth;
-    let ready: pulumi.Resource[];
-    const check = (identity: ConstructorParameters<typeof AccessCheck>[1]["identity"], waitFor: pulumi.Resource[]) => {
+    const { identity, auth } = args;
+    if (auth.mode !== identity.credentials.mode) {
+        throw new Error(`a ${auth.mode} store cannot sign in as a ${identity.credentials.mode} identity`);
+    }
+    const granted = identity.grantedClientId;
+    /** A value the store reads, resolved once the webhook serves, the grants exist, and `also` does. */
+    const gate = <T>(value: pulumi.Input<T>, ...also: pulumi.Input<unknown>[]): pulumi.Output<T> =>
+        pulumi.all([value, granted, args.operator.servingNamespace, ...also]).apply(([resolved]) => resolved as T);
+    const check = (signIn: AccessCheckIdentity, after: readonly pulumi.CustomResource[]) => {
         if (args.check === undefined || args.check.objects.length === 0) return undefined;
-        const accessCheck = new AccessCheck(
+        return new AccessCheck(
             names.check,
             {
-                identity,
+                identity: signIn,
                 vaultUrl: args.check.vaultUrl,
                 cloud: args.check.cloud,
                 objects: args.check.objects,
-                after: waitFor,
+                after,
                 timeoutSeconds: args.check.timeoutSeconds,
             },
             { parent: opts.parent },
-        );
-        return { after: accessCheck.command, token: accessCheck.verification };
+        ).verification;
     };
 
-    switch (method.mode) {
-        case "servicePrincipal": {
-            const credentials = new CredentialSecret(
-                names.credentials,
-                {
-                    namespace: args.namespace,
-                    secretName: method.secret.name,
-                    clientIdKey: method.secret.clientIdKey,
-                    clientSecretKey: method.secret.clientSecretKey,
-                    clientId: args.clientId,
-                    clientSecret: method.clientSecret,
-                },
-                opts,
-            );
-            auth = {
+    if (auth.mode === "servicePrincipal" && identity.credentials.mode === "servicePrincipal") {
+        const { clientSecret } = identity.credentials;
+        const credentials = new CredentialSecret(
+            names.credentials,
+            {
+                namespace: args.namespace,
+                secretName: auth.credentialSecret.name,
+                clientIdKey: auth.credentialSecret.clientIdKey,
+                clientSecretKey: auth.credentialSecret.clientSecretKey,
+                clientId: identity.clientId,
+                clientSecret,
+            },
+            opts,
+        );
+        return {
+            auth: {
                 type: "servicePrincipal",
-                secretName: credentials.secretName,
+                secretName: gate(credentials.secretName),
                 secretNamespace: args.namespace,
-                clientIdKey: method.secret.clientIdKey,
-                clientSecretKey: method.secret.clientSecretKey,
+                clientIdKey: auth.credentialSecret.clientIdKey,
+                clientSecretKey: auth.credentialSecret.clientSecretKey,
                 tenantId: args.tenantId,
-            };
-            ready = [...args.grants, ...after, credentials.secret];
-            const verified = check(
-                {
-                    mode: "servicePrincipal",
-                    tenantId: args.tenantId,
-                    clientId: args.clientId,
-                    clientSecret: method.clientSecret,
-                },
-                [...args.grants],
-            );
-            return { auth, ready, verified };
-        }
-        case "workloadIdentity": {
-            let accountName: pulumi.Input<string> = method.serviceAccountName;
-            ready = [...args.grants, ...after];
-            if (method.createServiceAccount) {
-                const account = new core.ServiceAccount(
-                    names.serviceAccount,
-                    {
-                        metadata: {
-                            name: method.serviceAccountName,
-                            namespace: args.namespace,
-                            annotations: {
-                                [WORKLOAD_IDENTITY.clientIdAnnotation]: args.clientId,
-                                [WORKLOAD_IDENTITY.tenantIdAnnotation]: args.tenantId,
-                            },
-                        },
-                        // ESO requests tokens for it; nothing mounts one.
-                        automountServiceAccountToken: false,
-                    },
-                    opts,
-                );
-                accountName = account.metadata.name;
-                ready.push(account);
-            }
-            auth = {
+            },
+            verification: check(
+                { mode: "servicePrincipal", tenantId: args.tenantId, clientId: granted, clientSecret },
+                identity.grants,
+            ),
+        };
+    }
+    if (auth.mode === "workloadIdentity") {
+        const account =
+            (args.createServiceAccount ?? true)
+                ? new core.ServiceAccount(
+                      names.serviceAccount,
+                      {
+                          metadata: {
+                              name: auth.serviceAccountName,
+                              namespace: args.namespace,
+                              annotations: {
+                                  [WORKLOAD_IDENTITY.clientIdAnnotation]: identity.clientId,
+                                  [WORKLOAD_IDENTITY.tenantIdAnnotation]: args.tenantId,
+                              },
+                          },
+                          // ESO requests tokens for it; nothing mounts one.
+                          automountServiceAccountToken: false,
+                      },
+                      opts,
+                  )
+                : undefined;
+        const accountName = gate(account?.metadata.name ?? auth.serviceAccountName);
+        return {
+            auth: {
                 type: "workloadIdentity",
                 serviceAccountName: accountName,
                 serviceAccountNamespace: args.namespace,
-            };
-            const verified = check(
+            },
+            verification: check(
                 {
                     mode: "workloadIdentity",
                     tenantId: args.tenantId,
-                    clientId: args.clientId,
+                    clientId: granted,
                     serviceAccount: { namespace: args.namespace, name: accountName },
                     kubeconfig: args.check?.kubeconfig,
                     context: args.check?.context,
                 },
-                [...ready],
-            );
-            return { auth, ready, verified };
-        }
-        case "managedIdentity":
-            // The token comes from the nodes' instance metadata service, which only pods on those nodes reach: no
-            // check can sign in as this identity from where `pulumi up` runs.
-            return { auth: { type: "managedIdentity", identityId: args.clientId }, ready: [...args.grants, ...after] };
+                // Checked again when a grant, the release or the service account is replaced.
+                [...identity.grants, args.operator.release, ...(account === undefined ? [] : [account])],
+            ),
+        };
     }
+    // Managed identity: the token comes from the nodes' instance metadata service, which only pods on those nodes
+    // reach, so no check can sign in as it from where `pulumi up` runs.
+    return { auth: { type: "managedIdentity", identityId: gate(identity.clientId) } };
+}
+
+/**
+ * A store as ExternalSecrets name it, usable only once the store is Ready and, where its access is checked, once
+ * the check has passed: an ExternalSecret built from it is applied after both by construction.
+ */
+export function storeRefOf(
+    store: { readonly kind: StoreRef["kind"]; readonly storeName: pulumi.Output<string> },
+    signIn: StoreSignIn,
+): StoreRef {
+    const verification = signIn.verification;
+    return {
+        kind: store.kind,
+        name:
+            verification === undefined
+                ? store.storeName
+                : pulumi.all([store.storeName, verification]).apply(([name]) => name),
+        forceSync: verification,
+    };
 }

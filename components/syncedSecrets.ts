@@ -56,7 +56,7 @@ export interface ExternalSecretSpec {
     readonly namespace: pulumi.Input<string>;
     /**
      * Store to read from; the ExternalSecret is applied once the store is Ready and, where the store's access is
-     * checked, once that check has passed.
+     * checked, once that check has passed (the store's name resolves only then).
      */
     readonly store: StoreRef;
     /** Name of the Kubernetes Secret ESO writes. */
@@ -130,14 +130,14 @@ function externalSecretSpec(es: ExternalSecretSpec): Record<string, unknown> {
 export class SyncedSecrets extends pulumi.ComponentResource {
     /** Names of the ExternalSecrets, once they exist. */
     public readonly names: pulumi.Output<string>[];
-    private readonly byKey: ReadonlyMap<string, CustomResource>;
+    private readonly byKey: ReadonlyMap<string, { resource: CustomResource; targetName: string }>;
 
     constructor(name: string, args: SyncedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:eso:SyncedSecrets", name, {}, opts);
 
-        const byKey = new Map<string, CustomResource>();
+        const byKey = new Map<string, { resource: CustomResource; targetName: string }>();
         for (const es of args.externalSecrets) {
-            const { verified } = es.store;
+            const { forceSync } = es.store;
             const resource = new CustomResource(
                 `${name}-${es.key}`,
                 {
@@ -148,28 +148,27 @@ export class SyncedSecrets extends pulumi.ComponentResource {
                         namespace: es.namespace,
                         annotations: {
                             ...awaitReady(args.readyTimeoutSeconds),
-                            ...(verified === undefined ? {} : { [ESO_FORCE_SYNC_ANNOTATION]: verified.token }),
+                            ...(forceSync === undefined ? {} : { [ESO_FORCE_SYNC_ANNOTATION]: forceSync }),
                         },
                     },
                     spec: externalSecretSpec(es),
                 },
-                {
-                    parent: this,
-                    dependsOn: [es.store.resource, ...(verified === undefined ? [] : [verified.after])],
-                    aliases: es.formerKey === undefined ? [] : [{ name: `${name}-${es.formerKey}` }],
-                },
+                { parent: this, aliases: es.formerKey === undefined ? [] : [{ name: `${name}-${es.formerKey}` }] },
             );
-            byKey.set(es.key, resource);
+            byKey.set(es.key, { resource, targetName: es.targetName });
         }
         this.byKey = byKey;
-        this.names = [...byKey.values()].map((resource) => resource.metadata.name);
+        this.names = [...byKey.values()].map(({ resource }) => resource.metadata.name);
         this.registerOutputs({ names: this.names });
     }
 
-    /** The ExternalSecret with the given key, for `dependsOn`. */
-    public get(key: string): CustomResource {
-        const resource = this.byKey.get(key);
-        if (resource === undefined) throw new Error(`no ExternalSecret with key "${key}"`);
-        return resource;
+    /**
+     * The name of the Secret the ExternalSecret with this key writes, resolved once it is synced (Ready): a workload
+     * that mounts it is created after that by construction.
+     */
+    public secretName(key: string): pulumi.Output<string> {
+        const found = this.byKey.get(key);
+        if (found === undefined) throw new Error(`no ExternalSecret with key "${key}"`);
+        return found.resource.metadata.name.apply(() => found.targetName);
     }
 }

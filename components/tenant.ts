@@ -1,47 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EsoIdentity, type EsoIdentityArgs } from "./esoIdentity";
+import { type EsoAuth, EsoIdentity } from "./esoIdentity";
 import { SecretStore, type StoreRef } from "./secretStore";
-import { type SignInMethod, storeSignIn } from "./storeSignIn";
+import { storeRefOf, storeSignIn } from "./storeSignIn";
 import type { VaultGrants } from "./vaultAccess";
 import type { AzureCloud } from "./wellKnown";
-
-/** The tenant's own identity, in the stack's authentication mode. */
-export type TenantIdentity =
-    | {
-          readonly mode: "servicePrincipal";
-          readonly displayName: string;
-          readonly passwordSlot: "a" | "b";
-          readonly passwordLifetimeDays: number;
-          readonly credentialSecret: {
-              readonly name: string;
-              readonly clientIdKey: string;
-              readonly clientSecretKey: string;
-          };
-      }
-    | { readonly mode: "workloadIdentity"; readonly displayName: string; readonly oidcIssuerUrl: string }
-    | { readonly mode: "managedIdentity"; readonly clientId: string; readonly principalId: string };
 
 export interface TenantArgs {
     /** Tenant name: part of the names of its identity, credentials and stores. */
     readonly tenant: string;
+    /** How the tenant's own identity signs in: the stack's mode, with the tenant's names. */
+    readonly auth: EsoAuth;
     /** The tenant's namespaces, each an output that resolves once the namespace exists. */
     readonly namespaces: Readonly<Record<string, pulumi.Input<string>>>;
     /** One ClusterSecretStore limited to the namespaces, or a SecretStore in each. */
     readonly storeKind: "ClusterSecretStore" | "SecretStore";
     /** Name of the tenant's store(s). */
     readonly storeName: string;
-    /** The tenant's identity, in the stack's authentication mode. */
-    readonly identity: TenantIdentity;
-    /** The Key Vault objects the tenant may read: single secrets, never the vault. */
+    /** The Key Vault objects the tenant may read: single objects, never the vault. */
     readonly grants: VaultGrants;
-    /** ESO's namespace: where a ClusterSecretStore's credentials and service account live. */
-    readonly esoNamespace: pulumi.Input<string>;
-    /** ESO's namespace name as a plain string, for federated credential subjects. */
-    readonly esoNamespaceName: string;
-    /** What every store must wait for besides the tenant's own identity: the operator's release. */
-    readonly storesWaitFor: readonly pulumi.Resource[];
-    /** Owners of the tenant's app registration (see EsoIdentity). */
-    readonly owners: EsoIdentityArgs["owners"];
+    /** The operator, whose namespace holds a ClusterSecretStore's credentials or service account. */
+    readonly operator: {
+        /** Its namespace's name, for federated credential subjects. */
+        readonly namespaceName: string;
+        /** Its namespace, resolved once it exists. */
+        readonly namespace: pulumi.Output<string>;
+        /** Its namespace, resolved once ESO's webhook serves. */
+        readonly servingNamespace: pulumi.Output<string>;
+        readonly release: pulumi.CustomResource;
+    };
+    /** Object id of whoever deploys (see EsoIdentity). */
+    readonly deployer: pulumi.Input<string>;
     /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
     /** Entra ID tenant of the vault. */
@@ -76,30 +64,34 @@ export class Tenant extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eso-keyvault:tenancy:Tenant", name, {}, opts);
-        const { identity } = args;
         const namespaces = Object.keys(args.namespaces);
         const perNamespace = args.storeKind === "SecretStore";
         // Where credentials and service accounts live: beside each SecretStore, or in ESO's namespace.
-        const homes: Array<{ key: string; namespace: pulumi.Input<string>; namespaceName: string }> = perNamespace
+        const homes = perNamespace
             ? namespaces.map((ns) => ({
                   key: ns,
                   namespace: args.namespaces[ns] as pulumi.Input<string>,
                   namespaceName: ns,
+                  served: [ns],
               }))
-            : [{ key: "eso", namespace: args.esoNamespace, namespaceName: args.esoNamespaceName }];
-        const accountName = args.storeName;
+            : [
+                  {
+                      key: "eso",
+                      namespace: args.operator.namespace,
+                      namespaceName: args.operator.namespaceName,
+                      served: namespaces,
+                  },
+              ];
 
-        const esoIdentity = new EsoIdentity(
-            `${name}`,
+        const identity = new EsoIdentity(
+            name,
             {
-                identity:
-                    identity.mode === "workloadIdentity"
-                        ? {
-                              ...identity,
-                              serviceAccounts: homes.map((h) => ({ namespace: h.namespaceName, name: accountName })),
-                          }
-                        : identity,
-                owners: args.owners,
+                auth: args.auth,
+                serviceAccounts:
+                    args.auth.mode === "workloadIdentity"
+                        ? homes.map((h) => ({ namespace: h.namespaceName, name: args.storeName }))
+                        : [],
+                deployer: args.deployer,
                 subscriptionId: args.subscriptionId,
                 grants: args.grants,
                 now: args.now,
@@ -109,22 +101,6 @@ export class Tenant extends pulumi.ComponentResource {
 
         const stores = new Map<string, StoreRef>();
         for (const home of homes) {
-            const served = perNamespace ? [home.key] : namespaces;
-            const method: SignInMethod =
-                identity.mode === "servicePrincipal"
-                    ? {
-                          mode: "servicePrincipal",
-                          clientSecret: esoIdentity.clientSecret as pulumi.Output<string>,
-                          secret: {
-                              ...identity.credentialSecret,
-                              name: perNamespace
-                                  ? identity.credentialSecret.name
-                                  : `${identity.credentialSecret.name}-${args.tenant}`,
-                          },
-                      }
-                    : identity.mode === "workloadIdentity"
-                      ? { mode: "workloadIdentity", serviceAccountName: accountName, createServiceAccount: true }
-                      : { mode: "managedIdentity" };
             const signIn = storeSignIn(
                 {
                     credentials: `${name}-credentials-${home.key}`,
@@ -132,16 +108,15 @@ export class Tenant extends pulumi.ComponentResource {
                     check: `${name}-access-check-${home.key}`,
                 },
                 {
-                    method,
-                    clientId: esoIdentity.clientId,
+                    identity,
+                    auth: args.auth,
                     tenantId: args.tenantId,
                     namespace: home.namespace,
-                    grants: esoIdentity.grants,
-                    after: args.storesWaitFor,
+                    operator: args.operator,
                     check: {
                         vaultUrl: args.vaultUrl,
                         cloud: args.cloud,
-                        objects: [...new Set(served.flatMap((ns) => args.readsByNamespace[ns] ?? []))].sort(),
+                        objects: [...new Set(home.served.flatMap((ns) => args.readsByNamespace[ns] ?? []))].sort(),
                         timeoutSeconds: args.readyTimeoutSeconds,
                         kubeconfig: args.kubernetes?.kubeconfig,
                         context: args.kubernetes?.context,
@@ -161,15 +136,10 @@ export class Tenant extends pulumi.ComponentResource {
                     auth: signIn.auth,
                     readyTimeoutSeconds: args.readyTimeoutSeconds,
                 },
-                { parent: this, dependsOn: [...signIn.ready] },
+                { parent: this },
             );
-            const ref: StoreRef = {
-                kind: store.kind,
-                name: store.storeName,
-                resource: store.store,
-                verified: signIn.verified,
-            };
-            for (const ns of served) stores.set(ns, ref);
+            const ref = storeRefOf(store, signIn);
+            for (const ns of home.served) stores.set(ns, ref);
         }
         this.stores = stores;
         this.registerOutputs({ storeNames: [...new Set([...stores.values()].map((s) => s.name))] });

@@ -14,7 +14,7 @@ export interface WorkloadArgs {
      * @default the image's entrypoint
      */
     readonly command?: readonly string[];
-    /** Secret to mount (the ExternalSecret's target). */
+    /** Secret to mount (the ExternalSecret's target), resolved once it is synced (SyncedSecrets.secretName). */
     readonly secretName: pulumi.Input<string>;
     /** Directory the Secret's keys appear in, one file per key. */
     readonly mountPath: string;
@@ -72,13 +72,8 @@ export class Workload extends pulumi.ComponentResource {
                     volumes: [{ name: volume, secret: { secretName: args.secretName, defaultMode: SECRET_FILE_MODE } }],
                 },
             },
-            // Children do not inherit a component's dependsOn; pass it on so the engine also orders deletes. A
-            // renamed component keeps its Pod under the Pod's former name too.
-            {
-                parent: this,
-                dependsOn: opts?.dependsOn,
-                aliases: formerNames(opts).map((former) => ({ name: `${former}-pod` })),
-            },
+            // A renamed component keeps its Pod under the Pod's former name too.
+            { parent: this, aliases: formerNames(opts).map((former) => ({ name: `${former}-pod` })) },
         );
         this.podName = pod.metadata.name;
         this.registerOutputs({ podName: this.podName });

@@ -177,7 +177,11 @@ export class SimulatedCloud {
         this.add(req, {
             custom: req.getCustom(),
             read: false,
-            aliases: req.getAliasesList().map((alias) => alias.getSpec()?.getName() || alias.getUrn()),
+            // Former names and URNs; providers' type aliases (a spec with a type and no name) are not renames.
+            aliases: req
+                .getAliasesList()
+                .map((alias) => alias.getSpec()?.getName() || alias.getUrn())
+                .filter((alias) => alias !== ""),
             inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             options: {
                 ignoreChanges: req.getIgnorechangesList(),

@@ -354,28 +354,27 @@ function readsOf(spec: Obj): string[] {
  * managed identities it names.
  */
 export function clusterOptionsFor(config: {
-    readonly existingNamespaces: readonly string[];
-    readonly auth: {
-        readonly mode: string;
-        readonly oidcIssuerUrl?: string;
-        readonly clientId?: string;
-        readonly principalId?: string;
-    };
-    readonly tenants: ReadonlyArray<{
-        readonly managedIdentity?: { readonly clientId: string; readonly principalId: string };
-    }>;
+    readonly namespaces: { readonly existing: readonly string[] };
+    readonly eso: { readonly namespace: string; readonly createNamespace: boolean };
+    readonly auth: IdentityAuth;
+    readonly tenants: ReadonlyArray<{ readonly auth: IdentityAuth }>;
 }): SimulatedClusterOptions {
     const identities: Record<string, string> = {};
-    if (config.auth.clientId !== undefined && config.auth.principalId !== undefined) {
-        identities[config.auth.clientId] = config.auth.principalId;
-    }
-    for (const tenant of config.tenants) {
-        if (tenant.managedIdentity !== undefined)
-            identities[tenant.managedIdentity.clientId] = tenant.managedIdentity.principalId;
+    for (const auth of [config.auth, ...config.tenants.map((tenant) => tenant.auth)]) {
+        if (auth.mode === "managedIdentity") identities[auth.clientId] = auth.principalId;
     }
     return {
-        existingNamespaces: config.existingNamespaces,
+        existingNamespaces: [
+            ...config.namespaces.existing,
+            ...(config.eso.createNamespace ? [] : [config.eso.namespace]),
+        ],
         oidcIssuer: config.auth.mode === "workloadIdentity" ? config.auth.oidcIssuerUrl : undefined,
         managedIdentities: identities,
     };
 }
+
+/** The parts of an identity's authentication the cluster knows of. */
+type IdentityAuth =
+    | { readonly mode: "managedIdentity"; readonly clientId: string; readonly principalId: string }
+    | { readonly mode: "workloadIdentity"; readonly oidcIssuerUrl: string }
+    | { readonly mode: "servicePrincipal" };

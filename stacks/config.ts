@@ -5,6 +5,8 @@ import * as v from "valibot";
 import { crossKeyProblems, objectName, sharedReadsWholeVault, tenantMayRead } from "./crossChecks";
 import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
 import { DEFAULTS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
+import type { EsoAuth } from "../components/esoIdentity";
+import type { AdoptedVault, CreatedVault } from "../components/keyVault";
 
 type Parsed = ParsedStackConfig;
 type ParsedExternalSecret = Parsed["externalSecrets"][number];
@@ -16,13 +18,8 @@ export interface StackContext {
     readonly stack: string;
 }
 
-type ParsedAuth = Parsed["auth"];
-
-/** The authentication mode, with the app registration's display name resolved where there is one. */
-export type AuthConfig =
-    | (Extract<ParsedAuth, { mode: "servicePrincipal" }> & { readonly displayName: string })
-    | (Extract<ParsedAuth, { mode: "workloadIdentity" }> & { readonly displayName: string })
-    | Extract<ParsedAuth, { mode: "managedIdentity" }>;
+/** The stack's authentication, resolved into the one model the components take. */
+export type AuthConfig = EsoAuth;
 
 /** One Key Vault object an ExternalSecret reads: `key` may carry a `secret/`, `cert/` or `key/` prefix. */
 export type RemoteRef = Exclude<NonNullable<ParsedExternalSecret["data"]>[string], string>;
@@ -44,23 +41,29 @@ export interface ObjectGrants {
     readonly keys: readonly string[];
 }
 
-export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" | "storeName"> {
+export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" | "storeName" | "managedIdentity"> {
     readonly storeName: string;
+    /**
+     * How the tenant's own identity signs in: the stack's mode, with the tenant's display name, service account
+     * (named after its store), credential Secret (per tenant in ESO's namespace) or managed identity.
+     */
+    readonly auth: EsoAuth;
     /** What the tenant's identity is granted, one role assignment each: never the whole vault. */
     readonly grants: ObjectGrants;
+    /** What the tenant's ExternalSecrets read, by namespace, for its access checks (see objectsToVerify). */
+    readonly reads: Readonly<Record<string, readonly string[]>>;
 }
 
 export type WorkloadConfig = Parsed["workloads"][number];
 
-/** The vault, with the defaults of a created vault filled in. */
-export interface VaultConfig extends Omit<
-    Parsed["vault"],
-    "softDeleteRetentionDays" | "purgeProtection" | "createMode"
-> {
-    readonly softDeleteRetentionDays: number;
-    readonly purgeProtection: boolean;
-    readonly createMode: "default" | "recover";
-}
+/** The vault: one this stack creates (with the defaults filled in), or one it adopts by name. */
+export type VaultConfig =
+    | (CreatedVault & {
+          readonly softDeleteRetentionDays: number;
+          readonly purgeProtection: boolean;
+          readonly createMode: "default" | "recover";
+      })
+    | AdoptedVault;
 
 /** What the shared store's identity may read. */
 export type SharedAccess =
@@ -85,17 +88,19 @@ export interface StackConfig extends StackContext {
     /** Key Vault secret name -> value, each a Pulumi secret. */
     readonly seededSecrets: Readonly<Record<string, pulumi.Output<string>>>;
     readonly auth: AuthConfig;
-    readonly kubernetes: Parsed["kubernetes"] & { readonly kubeconfig?: pulumi.Output<string> };
-    readonly eso: Parsed["eso"];
+    /** How the Kubernetes provider reaches the cluster: exactly its arguments. */
+    readonly kubernetes: { readonly kubeconfig?: pulumi.Output<string>; readonly context?: string };
+    /** The operator: its namespace (created unless it exists), release and chart. */
+    readonly eso: Parsed["eso"] & { readonly createNamespace: boolean };
     /** The shared store; `namespaces` (when set) limits which namespaces may use it. */
     readonly store: Parsed["store"];
     /** What the shared store's identity may read. */
     readonly sharedAccess: SharedAccess;
     /**
-     * Namespaces the stack uses but does not create (they exist already: the listed ones and Velero's), and
-     * whether ESO's own namespace is among them.
+     * Who owns each namespace: the stack (`owned`: created and deleted with it) or someone else (`existing`, the
+     * listed ones and Velero's: only used). ESO's own is the operator's and in neither.
      */
-    readonly existingNamespaces: readonly string[];
+    readonly namespaces: { readonly owned: readonly string[]; readonly existing: readonly string[] };
     /** Every ExternalSecret, the Velero preset's included. */
     readonly externalSecrets: readonly ExternalSecretConfig[];
     readonly tenants: readonly TenantConfig[];
@@ -139,6 +144,24 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, cont
     return resolve(result.output, context);
 }
 
+/** The stable key of an object in a namespace: "/" joins them, which neither a namespace nor a name may contain. */
+export function keyOf(entry: { readonly namespace: string; readonly name: string }): string {
+    return `${entry.namespace}/${entry.name}`;
+}
+
+/**
+ * The key an entry had when keys joined namespace and name with "-" (which both may contain), kept as an alias so
+ * deployed resources are not replaced. Of entries that shared one, only the first could have been deployed (the
+ * engine refuses a second resource with the same URN), so only the first keeps it.
+ */
+export function formerKeyOf<T extends { readonly namespace: string; readonly name: string }>(
+    all: readonly T[],
+    entry: T,
+): string | undefined {
+    const former = (item: T): string => `${item.namespace}-${item.name}`;
+    return all.find((item) => former(item) === former(entry)) === entry ? former(entry) : undefined;
+}
+
 /** Velero's `AZURE_CLOUD_NAME` for each cloud. */
 const VELERO_CLOUD_NAME: Record<Parsed["azure"]["cloud"], string> = {
     PublicCloud: "AzurePublicCloud",
@@ -177,6 +200,43 @@ export function veleroExternalSecret(
         dataFrom: [],
         template: { type: "Opaque", data: { cloud: `${lines.join("\n")}\n` } },
     };
+}
+
+/**
+ * A tenant's own identity in the stack's mode: its own app registration (named after the stack's, with the tenant's
+ * name), its service account named after its store, its credential Secret named per tenant where it shares ESO's
+ * namespace with others; or, with managed identities, the tenant's own (validation requires it in that mode).
+ */
+function tenantAuth(
+    auth: EsoAuth,
+    tenant: {
+        readonly name: string;
+        readonly storeKind: "ClusterSecretStore" | "SecretStore";
+        readonly storeName: string;
+        readonly managedIdentity?: { readonly clientId: string; readonly principalId: string };
+    },
+): EsoAuth {
+    switch (auth.mode) {
+        case "managedIdentity":
+            return {
+                mode: "managedIdentity",
+                ...(tenant.managedIdentity as { clientId: string; principalId: string }),
+            };
+        case "workloadIdentity":
+            return { ...auth, displayName: `${auth.displayName}-${tenant.name}`, serviceAccountName: tenant.storeName };
+        case "servicePrincipal":
+            return {
+                ...auth,
+                displayName: `${auth.displayName}-${tenant.name}`,
+                credentialSecret: {
+                    ...auth.credentialSecret,
+                    name:
+                        tenant.storeKind === "SecretStore"
+                            ? auth.credentialSecret.name
+                            : `${auth.credentialSecret.name}-${tenant.name}`,
+                },
+            };
+    }
 }
 
 function grantsFor(references: Iterable<string>): ObjectGrants {
@@ -229,15 +289,34 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         })),
         ...(config.velero === undefined ? [] : [veleroExternalSecret(config.velero, config.azure.cloud)]),
     ];
-    const tenants: TenantConfig[] = config.tenants.map(({ secrets, ...tenant }) => ({
+    const auth: EsoAuth =
+        config.auth.mode === "managedIdentity"
+            ? config.auth
+            : { ...config.auth, displayName: config.auth.displayName ?? `${context.project}-${context.stack}` };
+    const tenants: TenantConfig[] = config.tenants.map(({ secrets, managedIdentity, ...tenant }) => ({
         ...tenant,
         storeName: tenant.storeName ?? `${tenant.name}-keyvault`,
+        auth: tenantAuth(auth, {
+            ...tenant,
+            storeName: tenant.storeName ?? `${tenant.name}-keyvault`,
+            managedIdentity,
+        }),
         grants: grantsFor([
             ...secrets.names,
             ...Object.keys(config.seededSecrets).filter((name) => tenantMayRead(secrets, name)),
             ...externalSecrets.filter((es) => es.tenant === tenant.name).flatMap(references),
         ]),
+        reads: Object.fromEntries(
+            tenant.namespaces.map((ns) => [
+                ns,
+                objectsToVerify(externalSecrets.filter((es) => es.tenant === tenant.name && es.namespace === ns)),
+            ]),
+        ),
     }));
+    const existing = new Set([
+        ...config.kubernetes.existingNamespaces,
+        ...(config.velero === undefined ? [] : [config.velero.namespace]),
+    ]);
     const shared = externalSecrets.filter((es) => es.tenant === undefined);
     const sharedNamespaces = [...new Set(shared.map((es) => es.namespace))].sort();
     const sharedAccess: SharedAccess = sharedReadsWholeVault(config)
@@ -255,22 +334,24 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         ...context,
         production: config.production,
         azure: config.azure,
-        vault: {
-            ...config.vault,
-            softDeleteRetentionDays: config.vault.softDeleteRetentionDays ?? DEFAULTS.softDeleteRetentionDays,
-            purgeProtection: config.vault.purgeProtection ?? DEFAULTS.purgeProtection,
-            createMode: config.vault.createMode ?? DEFAULTS.createMode,
-        },
+        vault: config.vault.existing
+            ? // Validation requires the name of an adopted vault.
+              { existing: true, name: config.vault.name as string }
+            : {
+                  existing: false,
+                  name: config.vault.name,
+                  softDeleteRetentionDays: config.vault.softDeleteRetentionDays ?? DEFAULTS.softDeleteRetentionDays,
+                  purgeProtection: config.vault.purgeProtection ?? DEFAULTS.purgeProtection,
+                  createMode: config.vault.createMode ?? DEFAULTS.createMode,
+                  network: config.vault.network,
+              },
         seededSecrets,
-        auth:
-            config.auth.mode === "managedIdentity"
-                ? config.auth
-                : { ...config.auth, displayName: config.auth.displayName ?? `${context.project}-${context.stack}` },
+        auth,
         kubernetes: {
-            ...config.kubernetes,
+            ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
             ...(config.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(config.kubeconfig) }),
         },
-        eso: config.eso,
+        eso: { ...config.eso, createNamespace: !existing.has(config.eso.namespace) },
         store: {
             ...config.store,
             // With tenants, the shared store (which reads the whole vault) serves only namespaces no tenant owns;
@@ -284,12 +365,10 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
                       : [config.eso.namespace]),
         },
         sharedAccess,
-        existingNamespaces: [
-            ...new Set([
-                ...config.kubernetes.existingNamespaces,
-                ...(config.velero === undefined ? [] : [config.velero.namespace]),
-            ]),
-        ],
+        namespaces: {
+            owned: config.kubernetes.ownedNamespaces,
+            existing: [...existing].filter((ns) => ns !== config.eso.namespace),
+        },
         externalSecrets,
         tenants,
         workloads: config.workloads,

@@ -5,7 +5,7 @@ import {
     ClientSecret,
     CredentialSecret,
     ExternalSecretsOperator,
-    type CreatedVaultArgs,
+    type CreatedVault,
     KeyVault,
     Namespaces,
     SecretStore,
@@ -21,14 +21,14 @@ const VAULT_ID =
     "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test";
 
 describe("KeyVault", () => {
-    async function vaultInputs(args: Partial<CreatedVaultArgs> = {}) {
+    async function vaultInputs(settings: Partial<CreatedVault> = {}) {
         const cloud = await startCloud();
         const vault = new KeyVault("kv", {
+            vault: { existing: false, name: "kv-test", ...settings },
             resourceGroupName: "rg",
-            vaultName: "kv-test",
             location: "westeurope",
             tenantId: "11111111-1111-4111-a111-111111111111",
-            ...args,
+            subscriptionId: "22222222-2222-4222-a222-222222222222",
         });
         await cloud.settle();
         return { inputs: inputsOf(only(cloud, TYPES.vault)), vault };
@@ -310,7 +310,8 @@ describe("SyncedSecrets", () => {
                     formerKey: "app-namespace-external-secret",
                     name: "external-secret",
                     namespace: "app-namespace",
-                    store: { kind: "ClusterSecretStore", name: "azure-secret-store", resource: store },
+                    // A store name that resolves once the store exists, as storeRefOf hands it out.
+                    store: { kind: "ClusterSecretStore", name: store.urn.apply(() => "azure-secret-store") },
                     targetName: "cloud-credentials",
                     refreshInterval: "1h",
                     creationPolicy: "Owner",
@@ -340,13 +341,13 @@ describe("SyncedSecrets", () => {
         });
     });
 
-    it("applies each ExternalSecret after its store, and names it by its key", async () => {
+    it("applies each ExternalSecret after its store, names it by its key, and hands out its Secret once synced", async () => {
         const { cloud, secrets } = await synced();
         const es = only(cloud, TYPES.externalSecret);
         assert.equal(es.name, "synced-app-namespace/external-secret");
         assert.ok(es.dependencies.includes(only(cloud, "test:index:Store").urn));
-        assert.equal(await unwrap(secrets.get("app-namespace/external-secret").metadata.name), "external-secret");
-        assert.throws(() => secrets.get("nope"), /no ExternalSecret with key "nope"/);
+        assert.equal(await unwrap(secrets.secretName("app-namespace/external-secret")), "cloud-credentials");
+        assert.throws(() => secrets.secretName("nope"), /no ExternalSecret with key "nope"/);
     });
 
     it("keeps the name it had before as an alias, so a deployed ExternalSecret is not replaced", async () => {

@@ -15,9 +15,10 @@ describe("stack configuration", () => {
                 },
                 context,
             );
+            assert.ok(!config.vault.existing);
             assert.equal(config.vault.softDeleteRetentionDays, 90);
             assert.equal(config.vault.purgeProtection, true);
-            assert.equal(config.auth.mode, "servicePrincipal");
+            assert.ok(config.auth.mode === "servicePrincipal");
             assert.equal(config.auth.displayName, "eso-keyvault-dev");
             assert.equal(config.auth.passwordLifetimeDays, 180);
             assert.deepEqual(config.auth.credentialSecret, {
@@ -27,6 +28,7 @@ describe("stack configuration", () => {
             });
             assert.deepEqual(config.eso, {
                 namespace: "external-secrets",
+                createNamespace: true,
                 releaseName: "external-secrets",
                 chartVersion: "2.9.0",
             });
@@ -61,6 +63,7 @@ describe("stack configuration", () => {
                 { ...runbookConfig(), vault: { name: "kv-dev", purgeProtection: false } },
                 context,
             );
+            assert.ok(!config.vault.existing);
             assert.equal(config.vault.purgeProtection, false);
         });
 
@@ -72,6 +75,7 @@ describe("stack configuration", () => {
                 },
                 context,
             );
+            assert.ok(!config.vault.existing);
             assert.equal(config.vault.softDeleteRetentionDays, 30);
             assert.equal(config.vault.purgeProtection, false);
         });

@@ -134,13 +134,22 @@ describe("secrets stay secret", () => {
         await startCloud();
         const password = new ClientSecret("pw", { applicationId: "/applications/x", slot: "a", lifetimeDays: 30 });
         const identity = new EsoIdentity("eso", {
-            identity: { mode: "servicePrincipal", displayName: "eso", passwordSlot: "a", passwordLifetimeDays: 30 },
-            owners: { ids: [], atCreationOnly: true },
+            auth: {
+                mode: "servicePrincipal",
+                displayName: "eso",
+                passwordSlot: "a",
+                passwordLifetimeDays: 30,
+                credentialSecret: { name: "azure-secret-sp", clientIdKey: "ClientID", clientSecretKey: "ClientSecret" },
+            },
+            deployer: "33333333-3333-4333-a333-333333333333",
             subscriptionId: "22222222-2222-4222-a222-222222222222",
             grants: { secrets: {} },
         });
         assert.equal(await pulumi.isSecret(password.value), true);
-        assert.equal(await pulumi.isSecret(identity.clientSecret as pulumi.Output<string>), true);
+        assert.equal(identity.credentials.mode, "servicePrincipal");
+        if (identity.credentials.mode === "servicePrincipal") {
+            assert.equal(await pulumi.isSecret(identity.credentials.clientSecret), true);
+        }
     });
 
     it("exports no secret in plain text", async () => {

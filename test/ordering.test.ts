@@ -1,14 +1,32 @@
 // Dependency order, shown the way the engine would live it: one resource type answers slowly, and what must
 // wait for it is registered only after it completed.
 import { strict as assert } from "node:assert";
-import { only, runbookConfig, runProgram, TYPES } from "./mocks";
+import { ISSUER, only, runbookConfig, runbookWith, runProgram, TYPES } from "./mocks";
 import type { SimulatedCloud, RecordedResource } from "../plan/simulatedCloud";
 
 const SLOW_MS = 150;
 
-async function withSlow(type: string): Promise<SimulatedCloud> {
-    const { cloud } = await runProgram(runbookConfig(), { latencyMs: (t) => (t === type ? SLOW_MS : 0) });
+async function withSlow(type: string, config = runbookConfig()): Promise<SimulatedCloud> {
+    const { cloud } = await runProgram(config, { latencyMs: (t) => (t === type ? SLOW_MS : 0) });
     return cloud;
+}
+
+/** Two tenants, one per store kind, in the given mode. */
+function tenants(mode: "servicePrincipal" | "workloadIdentity"): Record<string, unknown> {
+    return runbookWith((c) => {
+        c.auth = mode === "servicePrincipal" ? { mode } : { mode, oidcIssuerUrl: ISSUER };
+        c.seededSecrets = { "team-a-db": "a", "team-b-token": "b" };
+        c.kubernetes.ownedNamespaces = ["app-namespace", "team-a", "team-b"];
+        c.tenants = [
+            { name: "team-a", namespaces: ["team-a"], secrets: { prefix: "team-a-" } },
+            { name: "team-b", namespaces: ["team-b"], secrets: { names: ["team-b-token"] }, storeKind: "SecretStore" },
+        ];
+        c.externalSecrets = [
+            { name: "db", namespace: "team-a", data: { password: "team-a-db" } },
+            { name: "token", namespace: "team-b", data: { token: "team-b-token" } },
+        ];
+        c.workloads = [];
+    });
 }
 
 function assertAfter(later: RecordedResource, earlier: RecordedResource): void {
@@ -43,6 +61,27 @@ describe("dependency order", () => {
         const cloud = await withSlow(TYPES.clusterSecretStore);
         assertAfter(only(cloud, TYPES.externalSecret), only(cloud, TYPES.clusterSecretStore));
     });
+
+    it("applies each ExternalSecret only after its store's access check has passed", async () => {
+        const cloud = await withSlow(TYPES.command);
+        assertAfter(only(cloud, TYPES.externalSecret), only(cloud, TYPES.command));
+    });
+
+    for (const mode of ["servicePrincipal", "workloadIdentity"] as const) {
+        it(`applies each tenant's store only after every role assignment of that tenant (${mode})`, async () => {
+            const cloud = await withSlow(TYPES.roleAssignment, tenants(mode));
+            const stores = [...cloud.ofType(TYPES.clusterSecretStore), ...cloud.ofType(TYPES.secretStore)].filter(
+                (store) => store.name.startsWith("tenant-"),
+            );
+            assert.equal(stores.length, 2);
+            for (const store of stores) {
+                const tenant = store.name.split("-store-")[0] as string;
+                const grants = cloud.ofType(TYPES.roleAssignment).filter((ra) => ra.name.startsWith(`${tenant}-`));
+                assert.ok(grants.length > 0, `${tenant} has no role assignment`);
+                for (const grant of grants) assertAfter(store, grant);
+            }
+        });
+    }
 
     it("creates the Pod only after its ExternalSecret", async () => {
         const cloud = await withSlow(TYPES.externalSecret);

@@ -4,7 +4,6 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import * as core from "@pulumi/kubernetes/core/v1";
 import {
@@ -272,23 +271,35 @@ describe("real runs", () => {
         it("says, as the real check would, when the identity has no role on what an ExternalSecret reads", async () => {
             const cloud = await bareCluster();
             const vault = new KeyVault("vault", {
+                vault: { existing: false, name: "kv-test" },
                 resourceGroupName: "rg",
-                vaultName: "kv-test",
                 location: "westeurope",
                 tenantId: CLIENT_CONFIG.tenantId,
+                subscriptionId: CLIENT_CONFIG.subscriptionId,
             });
             const identity = new EsoIdentity("eso", {
-                identity: { mode: "servicePrincipal", displayName: "eso", passwordSlot: "a", passwordLifetimeDays: 30 },
-                owners: { ids: [], atCreationOnly: true },
+                auth: {
+                    mode: "servicePrincipal",
+                    displayName: "eso",
+                    passwordSlot: "a",
+                    passwordLifetimeDays: 30,
+                    credentialSecret: {
+                        name: "azure-secret-sp",
+                        clientIdKey: "ClientID",
+                        clientSecretKey: "ClientSecret",
+                    },
+                },
+                deployer: CLIENT_CONFIG.objectId,
                 subscriptionId: CLIENT_CONFIG.subscriptionId,
                 grants: objectGrants(vault.vaultId, { secrets: ["other"], certificates: [], keys: [] }),
             });
+            assert.ok(identity.credentials.mode === "servicePrincipal");
             new AccessCheck("check", {
                 identity: {
                     mode: "servicePrincipal",
                     tenantId: CLIENT_CONFIG.tenantId,
-                    clientId: identity.clientId,
-                    clientSecret: identity.clientSecret as pulumi.Output<string>,
+                    clientId: identity.grantedClientId,
+                    clientSecret: identity.credentials.clientSecret,
                 },
                 vaultUrl: vault.vaultUri,
                 cloud: "PublicCloud",
@@ -306,6 +317,19 @@ describe("real runs", () => {
     });
 
     describe("namespaces have one owner", () => {
+        it("creates every namespace it owns under the restricted Pod Security level", async () => {
+            const { cloud } = await runProgram(config((c) => c.kubernetes.ownedNamespaces.push("second")));
+            const created = cloud.ofType(TYPES.namespace).map(inputsOf);
+            assert.deepEqual(created.map((n) => n.metadata.name).sort(), [
+                "app-namespace",
+                "external-secrets",
+                "second",
+            ]);
+            for (const namespace of created) {
+                assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+            }
+        });
+
         it("refuses a namespace nobody owns, naming both ways to own it", () => {
             assert.deepEqual(problemsOf(config((c) => (c.kubernetes = {}))), [
                 'externalSecrets[0].namespace "app-namespace" is invalid: namespace "app-namespace" has no owner: list it in kubernetes.ownedNamespaces (the stack creates it under the "restricted" Pod Security level and deletes it, with everything in it, on destroy) or in kubernetes.existingNamespaces (it exists already; the stack only uses it).',

@@ -80,7 +80,7 @@ const namespaces = new Namespaces(
 const check = (reads: readonly string[]) => ({
     vaultUrl: vault.vaultUri,
     cloud: azure.cloud,
-    objects: reads,
+    objects: reads.map((object) => seeded.reference(object)),
     timeoutSeconds: config.store.readyTimeoutSeconds,
     kubeconfig: config.kubernetes.kubeconfig,
     context: config.kubernetes.context,
@@ -136,6 +136,7 @@ for (const tenant of config.tenants) {
             vaultUrl: vault.vaultUri,
             readyTimeoutSeconds: config.store.readyTimeoutSeconds,
             readsByNamespace: tenant.reads,
+            reference: (object) => seeded.reference(object),
             kubernetes: config.kubernetes,
         },
         onCluster,
@@ -157,6 +158,7 @@ const synced = new SyncedSecrets(
             targetName: es.target,
         })),
         readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+        reference: (object) => seeded.reference(object),
     },
     onCluster,
 );

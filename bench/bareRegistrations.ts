@@ -5,6 +5,7 @@
 //   node --require ./loader.cjs bench/bareRegistrations.ts <K>
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import { waitForRpcs } from "../plan/pulumiInternals";
 
 async function main(): Promise<void> {
     const count = Number(process.argv[2]);
@@ -39,8 +40,7 @@ async function main(): Promise<void> {
             },
         });
     }
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-    await settings.waitForRPCs();
+    await waitForRpcs();
 }
 
 main().catch((e: unknown) => {

@@ -36,8 +36,11 @@ export interface AccessCheckArgs {
     readonly vaultUrl: pulumi.Input<string>;
     /** Azure cloud of the vault and of Entra ID. */
     readonly cloud: AzureCloud;
-    /** Key Vault objects to read as ESO will (`name`, `cert/name`, `key/name`), and `*` to list secrets. */
-    readonly objects: readonly string[];
+    /**
+     * Key Vault objects to read as ESO will (`name`, `cert/name`, `key/name`), and `*` to list secrets; those the
+     * stack creates resolve once they exist (VaultSecrets.reference).
+     */
+    readonly objects: readonly pulumi.Input<string>[];
     /** What must exist before access can work: role assignments, the password or federated credential, the account. */
     readonly after: readonly pulumi.Resource[];
     /** Seconds to keep trying before `pulumi up` fails. */
@@ -80,7 +83,7 @@ export class AccessCheck extends pulumi.ComponentResource {
         const environment: Record<string, pulumi.Input<string>> = {
             PROBE_MODE: identity.mode,
             PROBE_VAULT_URL: args.vaultUrl,
-            PROBE_OBJECTS: JSON.stringify(args.objects),
+            PROBE_OBJECTS: pulumi.all([...args.objects]).apply((objects) => JSON.stringify(objects)),
             PROBE_TENANT_ID: identity.tenantId,
             PROBE_CLIENT_ID: identity.clientId,
             PROBE_AUTHORITY: ENTRA_AUTHORITY[args.cloud],

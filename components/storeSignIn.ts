@@ -32,7 +32,7 @@ export interface StoreSignInArgs {
     readonly check?: {
         readonly vaultUrl: pulumi.Input<string>;
         readonly cloud: AzureCloud;
-        readonly objects: readonly string[];
+        readonly objects: readonly pulumi.Input<string>[];
         readonly timeoutSeconds: number;
         /** How `kubectl` reaches the cluster, for a workload identity token. */
         readonly kubeconfig?: pulumi.Input<string>;

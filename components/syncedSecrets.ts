@@ -94,10 +94,19 @@ export interface SyncedSecretsArgs {
     readonly externalSecrets: readonly ExternalSecretSpec[];
     /** Seconds `pulumi up` waits for each ExternalSecret to report Ready (its Secret synced) before failing. */
     readonly readyTimeoutSeconds: number;
+    /**
+     * Resolves a Key Vault reference once the object exists, when the stack creates it (VaultSecrets.reference), so
+     * no ExternalSecret tries to read a secret before it is written.
+     * @default references are used as they are
+     */
+    readonly reference?: (reference: string) => pulumi.Input<string>;
 }
 
 /** The ExternalSecret object ESO reads: `spec` as the v1 API spells it. */
-function externalSecretSpec(es: ExternalSecretSpec): Record<string, unknown> {
+function externalSecretSpec(
+    es: ExternalSecretSpec,
+    reference: (key: string) => pulumi.Input<string>,
+): Record<string, unknown> {
     const dataFrom = es.dataFrom ?? [];
     return {
         refreshInterval: es.refreshInterval,
@@ -114,10 +123,18 @@ function externalSecretSpec(es: ExternalSecretSpec): Record<string, unknown> {
             : {
                   data: Object.entries(es.data).map(([secretKey, remoteRef]) => ({
                       secretKey,
-                      remoteRef: { ...remoteRef },
+                      remoteRef: { ...remoteRef, key: reference(remoteRef.key) },
                   })),
               }),
-        ...(dataFrom.length === 0 ? {} : { dataFrom: dataFrom.map((source) => ({ ...source })) }),
+        ...(dataFrom.length === 0
+            ? {}
+            : {
+                  dataFrom: dataFrom.map((source) =>
+                      "extract" in source
+                          ? { extract: { ...source.extract, key: reference(source.extract.key) } }
+                          : { ...source },
+                  ),
+              }),
     };
 }
 
@@ -151,7 +168,7 @@ export class SyncedSecrets extends pulumi.ComponentResource {
                             ...(forceSync === undefined ? {} : { [ESO_FORCE_SYNC_ANNOTATION]: forceSync }),
                         },
                     },
-                    spec: externalSecretSpec(es),
+                    spec: externalSecretSpec(es, args.reference ?? ((key) => key)),
                 },
                 { parent: this, aliases: es.formerKey === undefined ? [] : [{ name: `${name}-${es.formerKey}` }] },
             );

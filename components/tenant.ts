@@ -43,6 +43,11 @@ export interface TenantArgs {
     /** Key Vault objects the ExternalSecrets of each namespace read (`name`, `cert/name`, `key/name`, `*`). */
     readonly readsByNamespace: Readonly<Record<string, readonly string[]>>;
     /**
+     * Resolves a reference once the object exists, when the stack creates it (VaultSecrets.reference).
+     * @default references are used as they are
+     */
+    readonly reference?: (reference: string) => pulumi.Input<string>;
+    /**
      * How `kubectl` reaches the cluster, for the access check of a workload identity.
      * @default the ambient kubeconfig and context
      */
@@ -116,7 +121,9 @@ export class Tenant extends pulumi.ComponentResource {
                     check: {
                         vaultUrl: args.vaultUrl,
                         cloud: args.cloud,
-                        objects: [...new Set(home.served.flatMap((ns) => args.readsByNamespace[ns] ?? []))].sort(),
+                        objects: [...new Set(home.served.flatMap((ns) => args.readsByNamespace[ns] ?? []))]
+                            .sort()
+                            .map((object) => args.reference?.(object) ?? object),
                         timeoutSeconds: args.readyTimeoutSeconds,
                         kubeconfig: args.kubernetes?.kubeconfig,
                         context: args.kubernetes?.context,

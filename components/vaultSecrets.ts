@@ -42,4 +42,14 @@ export class VaultSecrets extends pulumi.ComponentResource {
         this.secretIds = secretIds;
         this.registerOutputs({ secretIds });
     }
+
+    /**
+     * A Key Vault object reference as ESO reads it (`name`, `secret/name`, `cert/name`, `key/name`), resolved once
+     * the secret exists when this stack seeds it: what reads it (an access check, an ExternalSecret) waits for that.
+     */
+    public reference(reference: string): pulumi.Input<string> {
+        const created = /^(secret\/)?([^/]+)$/.exec(reference)?.[2];
+        const id = created === undefined ? undefined : this.secretIds[created];
+        return id === undefined ? reference : id.apply(() => reference);
+    }
 }

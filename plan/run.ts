@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
-import { decodeConfigValues, parseStackConfig, type StackConfig } from "../stacks/config";
+import { decodeConfigValues, lastLoadedStackConfig, type StackConfig } from "../stacks/config";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
 import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 import { describeObject, openOutput, type KubernetesObject, type ObjectWorker, type Violation } from "./objects";
@@ -85,18 +85,6 @@ export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
     };
 }
 
-/**
- * The stack's validated configuration, or undefined when it is not this program's (another program) or is invalid
- * (the program then reports why and stops before registering anything).
- */
-function stackConfigOf(values: Record<string, unknown>, file: StackFile): StackConfig | undefined {
-    try {
-        return parseStackConfig(values, { project: file.project, stack: file.stack });
-    } catch {
-        return undefined;
-    }
-}
-
 /** What the shared store's identity may read, said plainly: vault-wide access with tenants is worth a look. */
 export function describeSharedAccess(config: StackConfig): string {
     const { sharedAccess } = config;
@@ -133,12 +121,21 @@ export async function simulateStack(
     onRecord?: (resource: RecordedResource) => void,
 ): Promise<SimulatedRun | { configError: string }> {
     const values = projectValues(file);
-    const stackConfig = stackConfigOf(values, file);
     const { cloud: azureCloud } = azureOf(values);
+    // What this run's program validates (a config left from an earlier run in this process is not this stack's).
+    const earlier = lastLoadedStackConfig();
+    const loaded = (): StackConfig | undefined => {
+        const config = lastLoadedStackConfig();
+        return config === earlier ? undefined : config;
+    };
     const cloud = new SimulatedCloud({
         clientConfig: clientConfigFor(file, values),
-        // The cluster the stack describes: the namespaces it declares existing, its issuer, its managed identities.
-        cluster: stackConfig === undefined ? {} : clusterOptionsFor(stackConfig),
+        // The cluster the stack describes (the namespaces it declares existing, its issuer, its managed identities),
+        // from the configuration the program validated; another program's stack describes a bare cluster.
+        cluster: () => {
+            const config = loaded();
+            return config === undefined ? {} : clusterOptionsFor(config);
+        },
         vaultDnsSuffix:
             KEY_VAULT_DNS_SUFFIX[(azureCloud as AzureCloud | undefined) ?? "PublicCloud"] ??
             KEY_VAULT_DNS_SUFFIX.PublicCloud,
@@ -163,7 +160,7 @@ export async function simulateStack(
         await cloud.settle();
         // Rejections surface on the next turns of the event loop.
         await new Promise((resolve) => setTimeout(resolve, 0));
-        return { cloud, values, stackConfig, programExports, failures };
+        return { cloud, values, stackConfig: loaded(), programExports, failures };
     } finally {
         process.off("unhandledRejection", onRejection);
     }

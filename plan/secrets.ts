@@ -1,15 +1,15 @@
-// Secret values as Pulumi sends them on the wire, wrapped in a marker: found, unwrapped, or redacted. No Pulumi
-// import, so the plan's worker thread can load it cheaply.
+// Secret values as Pulumi sends them on the wire, wrapped in a marker (see pulumiInternals.ts): found, unwrapped,
+// or redacted. No Pulumi import, so the plan's worker thread can load it cheaply.
 
-/** Marker the Pulumi wire format wraps secret values in. */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
+import { WIRE_SECRET } from "./pulumiInternals";
+
+const { key: SIG_KEY, signature: SECRET_SIG } = WIRE_SECRET;
 
 /** What an encrypted value or a secret becomes in the plan's output. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
 export interface SecretValue {
-    readonly [SIG_KEY]: typeof SECRET_SIG;
+    readonly [WIRE_SECRET.key]: typeof WIRE_SECRET.signature;
     readonly value: unknown;
 }
 

@@ -4,6 +4,15 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
+import {
+    engineUrn,
+    interceptMonitor,
+    mockUrn,
+    type ReadRequest,
+    type RegisterRequest,
+    type ResourceRequest,
+    waitForRpcs,
+} from "./pulumiInternals";
 import { reveal } from "./secrets";
 import { Refusal, SimulatedCluster, type SimulatedClusterOptions } from "./simulatedCluster";
 export { isSecretValue, mapSecrets, reveal, type SecretValue } from "./secrets";
@@ -73,10 +82,11 @@ export interface SimulatedCloudOptions {
     readonly onRecord?: (resource: RecordedResource) => void;
     /**
      * The cluster as it is before the stack runs: namespaces that exist, the OIDC issuer, managed identities; or
-     * false to accept every object as Pulumi's mocks do (for tests of one component alone).
+     * false to accept every object as Pulumi's mocks do (for tests of one component alone). A function is asked
+     * once, when the first object is applied (after the program has read its configuration).
      * @default a cluster with only its own namespaces
      */
-    readonly cluster?: SimulatedClusterOptions | false;
+    readonly cluster?: SimulatedClusterOptions | (() => SimulatedClusterOptions) | false;
     /**
      * State of a stack deployed before, by URN: a resource found here is updated, not created, and the paths it
      * ignores changes to keep their deployed values (as the engine sends the old inputs there).
@@ -104,8 +114,12 @@ export class SimulatedCloud {
     readonly refusals: string[] = [];
 
     constructor(private readonly options: SimulatedCloudOptions) {
-        if (options.cluster !== false) {
-            this.cluster = new SimulatedCluster(options.cluster ?? {}, () => this.resources);
+        const { cluster } = options;
+        if (cluster !== false) {
+            this.cluster = new SimulatedCluster(
+                typeof cluster === "function" ? cluster : () => cluster ?? {},
+                () => this.resources,
+            );
         }
     }
 
@@ -122,30 +136,15 @@ export class SimulatedCloud {
             false,
         );
         this.started = performance.now();
-        // The mock API hides the registration request; wrap the monitor to see parents and dependencies.
-        const settings = require("@pulumi/pulumi/runtime/settings") as {
-            getMonitor(): {
-                registerResource(req: RegisterRequest, callback: unknown): unknown;
-                readResource(req: ReadRequest, callback: unknown): unknown;
-            };
-        };
-        const monitor = settings.getMonitor();
-        const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req, callback) => {
-            this.record(req);
-            return register(req, callback);
-        };
-        const read = monitor.readResource.bind(monitor);
-        monitor.readResource = (req, callback) => {
-            this.recordRead(req);
-            return read(req, callback);
-        };
+        interceptMonitor(
+            (req) => this.record(req),
+            (req) => this.recordRead(req),
+        );
     }
 
     /** Resolves once every registration the program started has been answered. */
     async settle(): Promise<void> {
-        const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-        await settings.waitForRPCs();
+        await waitForRpcs();
     }
 
     /** Recorded resources of one type, in registration order. */
@@ -201,19 +200,19 @@ export class SimulatedCloud {
         const type = req.getType();
         const name = req.getName();
         const parent = req.getParent() || undefined;
-        const urn = urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name);
+        const urn = mockUrn(pulumi.getStack(), pulumi.getProject(), parent, type, name);
         if (this.byUrn.has(urn)) {
             // The engine's own refusal: two resources with one URN cannot both be tracked.
             const message = `Duplicate resource URN '${urn}'; try giving it a unique name`;
             this.refusals.push(message);
             throw new Error(message);
         }
-        const parentChain = parent === undefined ? undefined : this.byUrn.get(parent)?.engineUrn.split("::")[2];
+        const parentEngineUrn = parent === undefined ? undefined : this.byUrn.get(parent)?.engineUrn;
         const resource: RecordedResource = {
             type,
             name,
             urn,
-            engineUrn: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${parentChain === undefined ? type : `${parentChain}$${type}`}::${name}`,
+            engineUrn: engineUrn(pulumi.getStack(), pulumi.getProject(), parentEngineUrn, type, name),
             parent,
             ...what,
             dependencies: [...new Set(req.getDependenciesList())],
@@ -416,35 +415,4 @@ function keepIrreversible(
     if (type === "azure-native:keyvault:Vault" && was === true) {
         state.properties = { ...(state.properties as Record<string, unknown>), enablePurgeProtection: true };
     }
-}
-
-/** What the resource monitor's register and read requests both carry. */
-interface ResourceRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getProvider(): string;
-    getDependenciesList(): string[];
-}
-
-interface ReadRequest extends ResourceRequest {
-    getId(): string;
-}
-
-interface RegisterRequest extends ResourceRequest {
-    getCustom(): boolean;
-    getAliasesList(): Array<{ getUrn(): string; getSpec(): { getName(): string } | undefined }>;
-    getObject(): { toJavaScript(): unknown } | undefined;
-    getIgnorechangesList(): string[];
-    getAdditionalsecretoutputsList(): string[];
-    getProtect(): boolean | undefined;
-    getRetainondelete(): boolean | undefined;
-    getDeletebeforereplace(): boolean | undefined;
-}
-
-/** Builds a URN the way the mock monitor does (parent's own type, then this type), so dependency URNs match. */
-function urnOf(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
-    let qualified = type;
-    if (parent) qualified = `${(parent.split("::")[2] as string).split("$").pop() as string}$${type}`;
-    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }

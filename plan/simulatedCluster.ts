@@ -49,17 +49,23 @@ function keyOf(apiVersion: string, kind: string, namespace: string | undefined, 
 }
 
 export class SimulatedCluster {
-    private readonly namespaces: Set<string>;
+    private namespaces?: Set<string>;
     /** Objects that exist: `<group>/<kind>/<namespace>/<name>` -> the object. */
     private readonly objects = new Map<string, Obj>();
     private esoServing = false;
 
+    private settled?: SimulatedClusterOptions;
+
     constructor(
-        private readonly options: SimulatedClusterOptions,
+        /** The cluster before the stack runs, asked for when the first object is applied. */
+        private readonly describe: () => SimulatedClusterOptions,
         /** Everything registered so far, with the state the simulated providers answered. */
         private readonly world: () => readonly ClusterResource[],
-    ) {
-        this.namespaces = new Set([...CLUSTER_NAMESPACES, ...(options.existingNamespaces ?? [])]);
+    ) {}
+
+    private get options(): SimulatedClusterOptions {
+        this.settled ??= this.describe();
+        return this.settled;
     }
 
     /**
@@ -67,6 +73,7 @@ export class SimulatedCluster {
      * Refusal when they would not accept it, or when what it waits for would never happen.
      */
     apply(resource: ClusterResource): void {
+        this.namespaces ??= new Set([...CLUSTER_NAMESPACES, ...(this.options.existingNamespaces ?? [])]);
         const inputs = reveal(resource.inputs) as Obj;
         if (resource.type === "kubernetes:helm.sh/v3:Release") return this.install(inputs);
         if (resource.type === "command:local:Command") return this.check(resource.name, inputs);
@@ -106,7 +113,7 @@ export class SimulatedCluster {
     /** The chart's objects that matter here: ESO's service account, and its webhook serving. */
     private install(release: Obj): void {
         const namespace: string = release.namespace;
-        if (!this.namespaces.has(namespace)) {
+        if (!this.namespaces?.has(namespace)) {
             throw new Refusal(`installing release ${release.name} failed: namespaces "${namespace}" not found`);
         }
         if (release.chart !== "external-secrets") return;

@@ -375,6 +375,16 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
     };
 }
 
+let loaded: StackConfig | undefined;
+
+/**
+ * The configuration `loadStackConfig` last returned in this process, if any: what the offline plan, which runs the
+ * program, needs of it afterwards (the cluster it describes, the policy pack's settings), without validating twice.
+ */
+export function lastLoadedStackConfig(): StackConfig | undefined {
+    return loaded;
+}
+
 /** Reads this stack's configuration from the Pulumi engine (or from mocks) and validates it. */
 export function loadStackConfig(): StackConfig {
     const project = pulumi.getProject();
@@ -383,5 +393,7 @@ export function loadStackConfig(): StackConfig {
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) values[key.slice(prefix.length)] = value;
     }
-    return parseStackConfig(decodeConfigValues(values), { project, stack: pulumi.getStack() });
+    loaded = undefined;
+    loaded = parseStackConfig(decodeConfigValues(values), { project, stack: pulumi.getStack() });
+    return loaded;
 }

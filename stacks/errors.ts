@@ -2,9 +2,11 @@
 // received (secrets redacted) and the rule.
 import * as pulumi from "@pulumi/pulumi";
 import type * as v from "valibot";
+import { fieldsOf, type Schema, valueAt } from "./schemaWalk";
+
+export { valueAt };
 
 type Path = ReadonlyArray<PropertyKey>;
-type Schema = v.GenericSchema & Record<string, unknown>;
 
 /** Raised before any resource is registered; `pulumi up` prints the message without a stack trace. */
 export class StackConfigError extends pulumi.RunError {
@@ -31,54 +33,11 @@ export function formatKey(path: Path): string {
     return key;
 }
 
-export function valueAt(root: unknown, path: Path): unknown {
-    let node: unknown = root;
-    for (const part of path) {
-        if (node === null || typeof node !== "object") return undefined;
-        node = (node as Record<PropertyKey, unknown>)[part];
-    }
-    return node;
-}
-
 /** Renders a received value for a message; values under secret keys are never shown. */
 export function formatValue(value: unknown, secret: boolean): string {
     if (secret) return "[secret]";
     const json = JSON.stringify(value) ?? String(value);
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
-/** The schema that validates what is found at `path`, looking through optionals and pipes, and union members by tag. */
-export function schemaAt(schema: Schema, path: Path, input: unknown): Schema | undefined {
-    let node: Schema | undefined = schema;
-    let value = input;
-    const settle = (): void => {
-        for (let guard = 0; node !== undefined && guard < 20; guard++) {
-            if (Array.isArray(node.pipe)) {
-                // A pipe carries its first schema's type; the last schema in it is the one that shapes the value.
-                const last = (node.pipe as Schema[]).filter((item) => item.kind === "schema").pop() as Schema;
-                if (last === node.pipe[0] && last.type !== "optional") return;
-                node = last === node.pipe[0] ? (last.wrapped as Schema) : last;
-            } else if (node.type === "optional" || node.type === "nullable") node = node.wrapped as Schema;
-            else if (node.type === "variant") {
-                const tag = valueAt(value, [node.key as string]);
-                node = (node.options as Schema[]).find((option) => {
-                    const literal = (option.entries as Record<string, Schema>)[node?.key as string];
-                    return literal?.literal === tag;
-                });
-            } else return;
-        }
-    };
-    settle();
-    for (const part of path) {
-        if (node === undefined) return undefined;
-        if (node.entries !== undefined) node = (node.entries as Record<string, Schema>)[String(part)];
-        else if (node.type === "array") node = node.item as Schema;
-        else if (node.type === "record") node = node.value as Schema;
-        else return undefined;
-        value = valueAt(value, [part]);
-        settle();
-    }
-    return node;
 }
 
 /** One message per problem, in the order the schema found them. */
@@ -94,7 +53,7 @@ export function describeIssues(
         const key = formatKey(path);
         const last = issue.path?.[issue.path.length - 1] as { origin?: string } | undefined;
         if (issue.type === "strict_object" && issue.expected === "never") {
-            const known = Object.keys((schemaAt(schema as Schema, path.slice(0, -1), input)?.entries as object) ?? {});
+            const known = fieldsOf(schema as Schema, path.slice(0, -1), input);
             messages.push(
                 `${key} is not a known key: use one of ${known.join(", ")} (see the key reference in Pulumi.yaml).`,
             );

@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, reveal, SimulatedCloud, type RecordedResource } from "../plan/simulatedCloud";
+import { outputPromise } from "../plan/pulumiInternals";
 import { clusterOptionsFor, type SimulatedClusterOptions } from "../plan/simulatedCluster";
 import { parseStackConfig } from "../stacks/config";
 import { StackConfigError } from "../stacks/errors";
@@ -184,8 +185,7 @@ export async function runProgramExpectingError(
 
 /** The value of an output; rejects when the output failed (a refused resource), so a test fails instead of hanging. */
 export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-    // `promise()` is the SDK's own, not in its public typings: the one place a test reads it.
-    const settled = (output as unknown as { promise(): Promise<T> }).promise();
+    const settled = outputPromise<T>(output);
     return new Promise((resolve, reject) => {
         output.apply(resolve);
         settled.catch(reject);

@@ -83,6 +83,12 @@ describe("dependency order", () => {
         });
     }
 
+    it("checks access to, and syncs, a seeded secret only after it is written", async () => {
+        const cloud = await withSlow(TYPES.kvSecret);
+        assertAfter(only(cloud, TYPES.command), only(cloud, TYPES.kvSecret));
+        assertAfter(only(cloud, TYPES.externalSecret), only(cloud, TYPES.kvSecret));
+    });
+
     it("creates the Pod only after its ExternalSecret", async () => {
         const cloud = await withSlow(TYPES.externalSecret);
         assertAfter(only(cloud, TYPES.pod), only(cloud, TYPES.externalSecret));

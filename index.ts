@@ -10,26 +10,27 @@ import {
     KeyVault,
     Namespaces,
     objectGrants,
-    SecretStore,
-    storeRefOf,
-    storeSignIn,
+    sharedStore,
+    type StoreContext,
     type StoreRef,
     SyncedSecrets,
     Tenant,
     VaultSecrets,
+    vaultWideGrants,
     Workload,
 } from "./components";
-import { formerKeyOf, keyOf, loadStackConfig, objectsToVerify } from "./stacks";
+import { type ObjectGrants, loadStackConfig } from "./stacks";
 
 // Validate everything first: a bad key stops the run before any resource is registered.
 const config = loadStackConfig();
-const { auth, azure } = config;
+const { auth, azure, sharedAccess } = config;
 const client = authorization.getClientConfigOutput();
 const tenantId = azure.tenantId ?? client.tenantId;
-const cluster = new KubernetesProvider("cluster", config.kubernetes);
-const onCluster = { provider: cluster };
+const onCluster = { provider: new KubernetesProvider("cluster", config.kubernetes) };
+const deployer = { deployer: client.objectId, subscriptionId: client.subscriptionId };
 
-// 1-2. Key Vault (created, or an existing one adopted) and its seeded secrets; production stacks protect both.
+// 1-2. Key Vault (created, or an existing one adopted) and its seeded secrets; production stacks protect both, and
+// keep ESO's CRDs, the namespaces they created and every synced Secret on destroy (docs/lifecycle.md).
 const protectData = { protect: config.production };
 const vault = new KeyVault(
     "vault",
@@ -41,21 +42,17 @@ const seeded = new VaultSecrets(
     { resourceGroupName: azure.resourceGroupName, vaultName: vault.vaultName, secrets: config.seededSecrets },
     protectData,
 );
+const grantsOn = (objects: ObjectGrants) => objectGrants(vault.vaultId, objects, seeded.secretIds);
 
 // 3-4. ESO's identity in Azure, allowed to read the vault (with tenants, only the secrets no tenant owns).
-const { sharedAccess } = config;
 const identity = new EsoIdentity("eso", {
     auth,
     serviceAccounts:
         auth.mode === "workloadIdentity" ? [{ namespace: config.eso.namespace, name: auth.serviceAccountName }] : [],
-    deployer: client.objectId,
-    subscriptionId: client.subscriptionId,
+    ...deployer,
     grants: sharedAccess.vaultWide
-        ? {
-              secrets: { vault: vault.vaultId },
-              readers: sharedAccess.readsPublicObjects ? { vault: vault.vaultId } : {},
-          }
-        : objectGrants(vault.vaultId, sharedAccess.grants, seeded.secretIds),
+        ? vaultWideGrants(vault.vaultId, sharedAccess.readsPublicObjects)
+        : grantsOn(sharedAccess.grants),
 });
 
 // 5. The operator; with workload identity its service account carries the identity. Then the namespaces.
@@ -63,6 +60,7 @@ const operator = new ExternalSecretsOperator(
     "eso",
     {
         ...config.eso,
+        keepOnDestroy: config.production,
         workloadIdentity:
             auth.mode === "workloadIdentity"
                 ? { serviceAccountName: auth.serviceAccountName, clientId: identity.clientId, tenantId }
@@ -72,72 +70,53 @@ const operator = new ExternalSecretsOperator(
 );
 const namespaces = new Namespaces(
     "apps",
-    { ...config.namespaces, createdElsewhere: { [config.eso.namespace]: operator.namespace } },
+    {
+        ...config.namespaces,
+        createdElsewhere: { [config.eso.namespace]: operator.namespace },
+        keepOnDestroy: config.production,
+    },
     onCluster,
 );
 
-// 6-7. How the shared store signs in (and the check that it can read), and the store, usable from its namespaces.
-const check = (reads: readonly string[]) => ({
+// 6-7. The shared store, signed in as ESO's identity once it may read (and checked to read), and tenants' stores:
+// each tenant its own identity, allowed only its own secrets, with its own store(s) in its namespaces.
+const storeContext: StoreContext = {
     vaultUrl: vault.vaultUri,
     cloud: azure.cloud,
-    objects: reads.map((object) => seeded.reference(object)),
-    timeoutSeconds: config.store.readyTimeoutSeconds,
-    kubeconfig: config.kubernetes.kubeconfig,
-    context: config.kubernetes.context,
-});
-const signIn = storeSignIn(
-    { credentials: "eso-credentials", serviceAccount: "eso-service-account", check: "eso-access-check" },
+    tenantId,
+    operator: {
+        namespaceName: config.eso.namespace,
+        namespace: operator.namespace,
+        servingNamespace: operator.servingNamespace,
+        release: operator.release,
+    },
+    readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+    reference: (object) => seeded.reference(object),
+    kubernetes: config.kubernetes,
+};
+const shared = sharedStore(
+    { signIn: "eso", store: "store" },
     {
+        ...storeContext,
         identity,
         auth,
-        tenantId,
-        namespace: operator.namespace,
-        operator,
-        createServiceAccount: false, // the chart's own
-        check: check(objectsToVerify(config.externalSecrets.filter((es) => es.tenant === undefined))),
-    },
-    onCluster,
-);
-const store = new SecretStore(
-    "store",
-    {
         storeName: config.store.name,
-        scope: { kind: "ClusterSecretStore", namespaces: config.store.namespaces },
-        vaultUrl: vault.vaultUri,
-        cloud: azure.cloud,
-        auth: signIn.auth,
-        readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+        namespaces: config.store.namespaces,
+        reads: config.store.reads,
     },
     onCluster,
 );
-
-// 7b. Tenants: each its own identity, allowed only its own secrets, and its own store(s) in its namespaces.
 const storeOf = new Map<string, StoreRef>();
 for (const tenant of config.tenants) {
     const stores = new Tenant(
         `tenant-${tenant.name}`,
         {
+            ...storeContext,
+            ...deployer,
+            ...tenant,
             tenant: tenant.name,
-            auth: tenant.auth,
-            namespaces: Object.fromEntries(tenant.namespaces.map((ns) => [ns, namespaces.get(ns)])),
-            storeKind: tenant.storeKind,
-            storeName: tenant.storeName,
-            grants: objectGrants(vault.vaultId, tenant.grants, seeded.secretIds),
-            operator: {
-                namespaceName: config.eso.namespace,
-                namespace: operator.namespace,
-                servingNamespace: operator.servingNamespace,
-                release: operator.release,
-            },
-            deployer: client.objectId,
-            subscriptionId: client.subscriptionId,
-            tenantId,
-            cloud: azure.cloud,
-            vaultUrl: vault.vaultUri,
-            readyTimeoutSeconds: config.store.readyTimeoutSeconds,
-            readsByNamespace: tenant.reads,
-            reference: (object) => seeded.reference(object),
-            kubernetes: config.kubernetes,
+            namespaces: namespaces.pick(tenant.namespaces),
+            grants: grantsOn(tenant.grants),
         },
         onCluster,
     );
@@ -145,43 +124,40 @@ for (const tenant of config.tenants) {
 }
 
 // 8. Synced secrets, each through its tenant's store or the shared one; `up` waits until each is Ready.
-const sharedStore = storeRefOf(store, signIn);
 const synced = new SyncedSecrets(
     "synced",
     {
         externalSecrets: config.externalSecrets.map((es) => ({
             ...es,
-            key: keyOf(es),
-            formerKey: formerKeyOf(config.externalSecrets, es),
             namespace: namespaces.get(es.namespace),
-            store: es.tenant === undefined ? sharedStore : (storeOf.get(es.namespace) as StoreRef),
+            store: es.tenant === undefined ? shared.ref : (storeOf.get(es.namespace) as StoreRef),
             targetName: es.target,
         })),
         readyTimeoutSeconds: config.store.readyTimeoutSeconds,
         reference: (object) => seeded.reference(object),
+        keepOnDestroy: config.production,
     },
     onCluster,
 );
 
 // 9. Workloads that mount a synced Secret, created once it is synced.
 for (const workload of config.workloads) {
-    const former = formerKeyOf(config.workloads, workload);
     new Workload(
-        keyOf(workload),
+        workload.key,
         {
             ...workload,
             podName: workload.name,
             namespace: namespaces.get(workload.namespace),
-            secretName: synced.secretName(keyOf({ namespace: workload.namespace, name: workload.externalSecret })),
+            secretName: synced.secretName(workload.externalSecretKey),
         },
-        { ...onCluster, aliases: former === undefined ? [] : [{ name: former }] },
+        { ...onCluster, aliases: workload.formerKey === undefined ? [] : [{ name: workload.formerKey }] },
     );
 }
 
 export const vaultName = vault.vaultName;
 export const vaultUri = vault.vaultUri;
 export const clientId = identity.clientId;
-export const storeName = store.storeName;
+export const storeName = shared.store.storeName;
 export const externalSecretNames = synced.names;
 export const credentialsExpireOn =
     identity.credentials.mode === "servicePrincipal" ? identity.credentials.expiresOn : undefined;

@@ -3,7 +3,10 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import { POD_SECURITY_ENFORCE_LABEL } from "./wellKnown";
 
 export interface NamespacesArgs {
-    /** Namespaces this stack owns: created under the "restricted" Pod Security profile, deleted with the stack. */
+    /**
+     * Namespaces this stack owns: created under the "restricted" Pod Security profile, deleted with the stack unless
+     * `keepOnDestroy`.
+     */
     readonly owned: readonly string[];
     /** Namespaces that exist already (someone else's): referenced by name, never created, changed or deleted. */
     readonly existing: readonly string[];
@@ -13,6 +16,12 @@ export interface NamespacesArgs {
      * @default {}
      */
     readonly createdElsewhere?: Readonly<Record<string, pulumi.Output<string>>>;
+    /**
+     * Leave the owned namespaces in the cluster on `pulumi destroy` (`retainOnDelete`): deleting a namespace deletes
+     * everything in it, synced Secrets included. Production stacks set it.
+     * @default false
+     */
+    readonly keepOnDestroy?: boolean;
 }
 
 /** The namespaces that ExternalSecrets, workloads and tenants live in, each with one owner. */
@@ -33,7 +42,7 @@ export class Namespaces extends pulumi.ComponentResource {
             const created = new core.Namespace(
                 `${name}-${namespace}`,
                 { metadata: { name: namespace, labels: { [POD_SECURITY_ENFORCE_LABEL]: "restricted" } } },
-                { parent: this },
+                { parent: this, retainOnDelete: args.keepOnDestroy ?? false },
             );
             names.set(namespace, created.metadata.name);
         }
@@ -48,5 +57,10 @@ export class Namespaces extends pulumi.ComponentResource {
             throw new Error(`namespace "${namespace}" was not declared to the Namespaces component`);
         }
         return found;
+    }
+
+    /** Several namespaces, by name, each as `get` gives it. */
+    public pick(namespaces: readonly string[]): Record<string, pulumi.Output<string>> {
+        return Object.fromEntries(namespaces.map((namespace) => [namespace, this.get(namespace)]));
     }
 }

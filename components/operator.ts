@@ -16,6 +16,12 @@ export interface ExternalSecretsOperatorArgs {
     /** Exact chart version from https://charts.external-secrets.io. */
     readonly chartVersion: string;
     /**
+     * Leave ESO's CRDs in the cluster when the release is uninstalled (on `pulumi destroy`), and with them every
+     * ExternalSecret and store in the cluster, this stack's retained ones and other teams'. Production stacks set it.
+     * @default false: uninstalling the release deletes the CRDs and every object of theirs
+     */
+    readonly keepOnDestroy?: boolean;
+    /**
      * Azure AD Workload Identity for ESO itself: its service account carries the client and tenant ids, and its pods
      * get the federated token.
      * @default none: ESO signs in with a secret or the nodes' identity
@@ -26,6 +32,14 @@ export interface ExternalSecretsOperatorArgs {
         readonly tenantId: pulumi.Input<string>;
     };
 }
+
+/**
+ * Helm leaves a manifest annotated `helm.sh/resource-policy: keep` in place on `helm uninstall` (helm
+ * pkg/action/uninstall.go deleteRelease, pkg/action/resource_policy.go filterManifestsToKeep; pulumi-kubernetes'
+ * Release deletes through that same action). ESO's chart writes `crds.annotations` into the metadata of every CRD
+ * it templates (external-secrets hack/helm.generate.sh; chart test tests/crds_test.yaml "should add annotations").
+ */
+export const HELM_KEEP_POLICY = { annotation: "helm.sh/resource-policy", value: "keep" } as const;
 
 function workloadIdentityValues(identity: ExternalSecretsOperatorArgs["workloadIdentity"]): pulumi.Inputs {
     if (identity === undefined) return {};
@@ -45,7 +59,9 @@ function workloadIdentityValues(identity: ExternalSecretsOperatorArgs["workloadI
  * The External Secrets Operator installed from its Helm chart, CRDs included, in its own namespace under the
  * "restricted" Pod Security profile (the chart's pods comply). The release is awaited: Pulumi reports it created
  * only when its deployments, and so the validating webhook, are ready. Custom resources applied earlier would be
- * rejected ("no endpoints available for service external-secrets-webhook").
+ * rejected ("no endpoints available for service external-secrets-webhook"). Every ESO object of the stack is built
+ * from `servingNamespace` and so depends on the release: `pulumi destroy` deletes them first, while ESO still runs
+ * and removes its cleanup finalizer, and uninstalls the release after.
  */
 export class ExternalSecretsOperator extends pulumi.ComponentResource {
     /** ESO's namespace, known once the Namespace exists. */
@@ -83,7 +99,13 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 timeout: 600,
-                values: { installCRDs: true, ...workloadIdentityValues(args.workloadIdentity) },
+                values: {
+                    installCRDs: true,
+                    ...((args.keepOnDestroy ?? false)
+                        ? { crds: { annotations: { [HELM_KEEP_POLICY.annotation]: HELM_KEEP_POLICY.value } } }
+                        : {}),
+                    ...workloadIdentityValues(args.workloadIdentity),
+                },
             },
             { parent: this },
         );

@@ -115,7 +115,10 @@ function azurekvAuth(auth: StoreAuth, scope: StoreScope): Record<string, unknown
  * An ESO store for Azure Key Vault (`external-secrets.io/v1`, provider `azurekv`). `pulumi up` waits for it to
  * report Ready, which proves only that ESO accepted its configuration: azurekv's Validate() reports Ready without
  * calling Key Vault (external-secrets providers/v1/azure/keyvault/keyvault.go). Only an ExternalSecret's Ready
- * proves that ESO signs in and may read.
+ * proves that ESO signs in and may read. After a change of its spec the wait passes on the Ready the store had
+ * before: a store's status holds conditions and capabilities, nothing that says which spec ESO validated
+ * (apis/externalsecrets/v1/secretstore_types.go SecretStoreStatus; docs/lifecycle.md). It holds no data: a destroy
+ * deletes it, after the ExternalSecrets that read through it and before the operator.
  */
 export class SecretStore extends pulumi.ComponentResource {
     public readonly storeName: pulumi.Output<string>;

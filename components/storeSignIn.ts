@@ -3,7 +3,7 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import { AccessCheck, type AccessCheckIdentity } from "./accessCheck";
 import { CredentialSecret } from "./credentialSecret";
 import type { EsoAuth, EsoIdentity } from "./esoIdentity";
-import type { StoreAuth, StoreRef } from "./secretStore";
+import { SecretStore, type StoreAuth, type StoreRef } from "./secretStore";
 import { type AzureCloud, WORKLOAD_IDENTITY } from "./wellKnown";
 
 export interface StoreSignInArgs {
@@ -37,6 +37,54 @@ export interface StoreSignInArgs {
         /** How `kubectl` reaches the cluster, for a workload identity token. */
         readonly kubeconfig?: pulumi.Input<string>;
         readonly context?: string;
+    };
+}
+
+/**
+ * What every store of a stack shares, the shared store's and each tenant's alike: the vault it reads, the operator
+ * that serves it, and how `up` waits for it.
+ */
+export interface StoreContext {
+    /** Key Vault URI. */
+    readonly vaultUrl: pulumi.Input<string>;
+    /** Azure cloud of the vault. */
+    readonly cloud: AzureCloud;
+    /** Entra ID tenant of the vault and of every identity that reads it. */
+    readonly tenantId: pulumi.Input<string>;
+    /** The operator, whose namespace holds a ClusterSecretStore's credentials or service account. */
+    readonly operator: {
+        /** Its namespace's name, for federated credential subjects. */
+        readonly namespaceName: string;
+        /** Its namespace, resolved once it exists. */
+        readonly namespace: pulumi.Output<string>;
+        /** Its namespace, resolved once ESO's webhook serves. */
+        readonly servingNamespace: pulumi.Output<string>;
+        /** The release, which creates ESO's service account. */
+        readonly release: pulumi.CustomResource;
+    };
+    /** Seconds `pulumi up` waits for each store to be Ready, and the access checks for RBAC to apply. */
+    readonly readyTimeoutSeconds: number;
+    /**
+     * Resolves a Key Vault reference once the object exists, when the stack creates it (VaultSecrets.reference).
+     * @default references are used as they are
+     */
+    readonly reference?: (reference: string) => pulumi.Input<string>;
+    /**
+     * How `kubectl` reaches the cluster, for the access check of a workload identity.
+     * @default the ambient kubeconfig and context
+     */
+    readonly kubernetes?: { readonly kubeconfig?: pulumi.Input<string>; readonly context?: string };
+}
+
+/** The access check of a store whose ExternalSecrets read `objects`, from a stack's shared context. */
+export function checkOf(context: StoreContext, objects: readonly string[]): NonNullable<StoreSignInArgs["check"]> {
+    return {
+        vaultUrl: context.vaultUrl,
+        cloud: context.cloud,
+        objects: objects.map((object) => context.reference?.(object) ?? object),
+        timeoutSeconds: context.readyTimeoutSeconds,
+        kubeconfig: context.kubernetes?.kubeconfig,
+        context: context.kubernetes?.context,
     };
 }
 
@@ -189,4 +237,60 @@ export function storeRefOf(
                 : pulumi.all([store.storeName, verification]).apply(([name]) => name),
         forceSync: verification,
     };
+}
+
+export interface SharedStoreArgs extends StoreContext {
+    /** ESO's own identity, which the chart's service account (workload identity) carries. */
+    readonly identity: EsoIdentity;
+    readonly auth: EsoAuth;
+    /** Name of the ClusterSecretStore. */
+    readonly storeName: string;
+    /**
+     * Namespaces whose ExternalSecrets may use it.
+     * @default every namespace
+     */
+    readonly namespaces?: readonly string[];
+    /** Key Vault objects its ExternalSecrets read (`name`, `cert/name`, `key/name`, `*`), for its access check. */
+    readonly reads: readonly string[];
+}
+
+/**
+ * The stack's shared ClusterSecretStore, signing in as ESO's own identity from ESO's namespace, as ExternalSecrets
+ * name it. `names.signIn` prefixes what the sign-in creates and `names.store` names the store, as first deployed.
+ */
+export function sharedStore(
+    names: { readonly signIn: string; readonly store: string },
+    args: SharedStoreArgs,
+    opts: pulumi.CustomResourceOptions,
+): { readonly store: SecretStore; readonly ref: StoreRef } {
+    const signIn = storeSignIn(
+        {
+            credentials: `${names.signIn}-credentials`,
+            serviceAccount: `${names.signIn}-service-account`,
+            check: `${names.signIn}-access-check`,
+        },
+        {
+            identity: args.identity,
+            auth: args.auth,
+            tenantId: args.tenantId,
+            namespace: args.operator.namespace,
+            operator: args.operator,
+            createServiceAccount: false, // the chart's own
+            check: checkOf(args, args.reads),
+        },
+        opts,
+    );
+    const store = new SecretStore(
+        names.store,
+        {
+            storeName: args.storeName,
+            scope: { kind: "ClusterSecretStore", namespaces: args.namespaces },
+            vaultUrl: args.vaultUrl,
+            cloud: args.cloud,
+            auth: signIn.auth,
+            readyTimeoutSeconds: args.readyTimeoutSeconds,
+        },
+        opts,
+    );
+    return { store, ref: storeRefOf(store, signIn) };
 }

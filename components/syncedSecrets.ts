@@ -100,6 +100,13 @@ export interface SyncedSecretsArgs {
      * @default references are used as they are
      */
     readonly reference?: (reference: string) => pulumi.Input<string>;
+    /**
+     * Keep every ExternalSecret, and so the Secret it writes, when the stack is destroyed or the entry leaves the
+     * configuration (`retainOnDelete`): Pulumi forgets the object and Kubernetes keeps it. Production stacks set it,
+     * together with the operator's `keepOnDestroy`, which keeps the CRD the object needs.
+     * @default false: an ExternalSecret is deleted with the stack, and an `Owner` Secret with it
+     */
+    readonly keepOnDestroy?: boolean;
 }
 
 /** The ExternalSecret object ESO reads: `spec` as the v1 API spells it. */
@@ -143,6 +150,16 @@ function externalSecretSpec(
  * store and its store's access check. `pulumi up` waits until each reports Ready: its Secret is really synced (the
  * only proof that ESO signs in and may read), or the run fails naming the ExternalSecret. One component holds them
  * all, so a stack with a thousand pays for a thousand registrations, not two.
+ *
+ * That wait holds for a created ExternalSecret only. After a change of its spec the wait passes on the Ready of the
+ * spec before: ESO's status has no `observedGeneration` (it records the synced version as `<generation>-<hash of
+ * labels and annotations>` in `status.syncedResourceVersion`, external-secrets pkg/controllers/util/util.go
+ * GetResourceVersion), and a `pulumi.com/waitFor` expression can only compare a field with a value fixed in the
+ * annotation, which cannot name the generation the API server assigns (docs/lifecycle.md).
+ *
+ * Deleting an ExternalSecret deletes its Secret when ESO owns it (creationPolicy `Owner`: an owner reference the
+ * garbage collector follows, external-secrets docs/guides/ownership-deletion-policy.md); with `keepOnDestroy` both
+ * stay.
  */
 export class SyncedSecrets extends pulumi.ComponentResource {
     /** Names of the ExternalSecrets, once they exist. */
@@ -170,7 +187,11 @@ export class SyncedSecrets extends pulumi.ComponentResource {
                     },
                     spec: externalSecretSpec(es, args.reference ?? ((key) => key)),
                 },
-                { parent: this, aliases: es.formerKey === undefined ? [] : [{ name: `${name}-${es.formerKey}` }] },
+                {
+                    parent: this,
+                    aliases: es.formerKey === undefined ? [] : [{ name: `${name}-${es.formerKey}` }],
+                    retainOnDelete: args.keepOnDestroy ?? false,
+                },
             );
             byKey.set(es.key, { resource, targetName: es.targetName });
         }

@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type EsoAuth, EsoIdentity } from "./esoIdentity";
 import { SecretStore, type StoreRef } from "./secretStore";
-import { storeRefOf, storeSignIn } from "./storeSignIn";
+import { checkOf, type StoreContext, storeRefOf, storeSignIn } from "./storeSignIn";
 import type { VaultGrants } from "./vaultAccess";
-import type { AzureCloud } from "./wellKnown";
 
-export interface TenantArgs {
+export interface TenantArgs extends StoreContext {
     /** Tenant name: part of the names of its identity, credentials and stores. */
     readonly tenant: string;
     /** How the tenant's own identity signs in: the stack's mode, with the tenant's names. */
@@ -18,40 +17,12 @@ export interface TenantArgs {
     readonly storeName: string;
     /** The Key Vault objects the tenant may read: single objects, never the vault. */
     readonly grants: VaultGrants;
-    /** The operator, whose namespace holds a ClusterSecretStore's credentials or service account. */
-    readonly operator: {
-        /** Its namespace's name, for federated credential subjects. */
-        readonly namespaceName: string;
-        /** Its namespace, resolved once it exists. */
-        readonly namespace: pulumi.Output<string>;
-        /** Its namespace, resolved once ESO's webhook serves. */
-        readonly servingNamespace: pulumi.Output<string>;
-        readonly release: pulumi.CustomResource;
-    };
     /** Object id of whoever deploys (see EsoIdentity). */
     readonly deployer: pulumi.Input<string>;
     /** Subscription of the vault, for role definition ids. */
     readonly subscriptionId: pulumi.Input<string>;
-    /** Entra ID tenant of the vault. */
-    readonly tenantId: pulumi.Input<string>;
-    /** Azure cloud of the vault. */
-    readonly cloud: AzureCloud;
-    /** Key Vault URI. */
-    readonly vaultUrl: pulumi.Input<string>;
-    /** Seconds `pulumi up` waits for each store to be Ready, and the access checks for RBAC to apply. */
-    readonly readyTimeoutSeconds: number;
     /** Key Vault objects the ExternalSecrets of each namespace read (`name`, `cert/name`, `key/name`, `*`). */
-    readonly readsByNamespace: Readonly<Record<string, readonly string[]>>;
-    /**
-     * Resolves a reference once the object exists, when the stack creates it (VaultSecrets.reference).
-     * @default references are used as they are
-     */
-    readonly reference?: (reference: string) => pulumi.Input<string>;
-    /**
-     * How `kubectl` reaches the cluster, for the access check of a workload identity.
-     * @default the ambient kubeconfig and context
-     */
-    readonly kubernetes?: { readonly kubeconfig?: pulumi.Input<string>; readonly context?: string };
+    readonly reads: Readonly<Record<string, readonly string[]>>;
     /**
      * Clock for password end dates; tests pin it.
      * @default new Date()
@@ -118,16 +89,7 @@ export class Tenant extends pulumi.ComponentResource {
                     tenantId: args.tenantId,
                     namespace: home.namespace,
                     operator: args.operator,
-                    check: {
-                        vaultUrl: args.vaultUrl,
-                        cloud: args.cloud,
-                        objects: [...new Set(home.served.flatMap((ns) => args.readsByNamespace[ns] ?? []))]
-                            .sort()
-                            .map((object) => args.reference?.(object) ?? object),
-                        timeoutSeconds: args.readyTimeoutSeconds,
-                        kubeconfig: args.kubernetes?.kubeconfig,
-                        context: args.kubernetes?.context,
-                    },
+                    check: checkOf(args, [...new Set(home.served.flatMap((ns) => args.reads[ns] ?? []))].sort()),
                 },
                 { parent: this },
             );

@@ -44,6 +44,11 @@ export function objectGrants(
     };
 }
 
+/** Grants on a whole vault: its secrets and, for `cert/` and `key/` references, the public parts of the rest. */
+export function vaultWideGrants(vaultId: pulumi.Input<string>, readsPublicObjects: boolean): VaultGrants {
+    return { secrets: { vault: vaultId }, readers: readsPublicObjects ? { vault: vaultId } : {} };
+}
+
 export interface VaultAccessArgs {
     /** Object id of the principal that reads (a service principal or a managed identity). */
     readonly principalId: pulumi.Input<string>;

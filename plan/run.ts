@@ -9,6 +9,8 @@ import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
 import { decodeConfigValues, lastLoadedStackConfig, type StackConfig } from "../stacks/config";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
+import { beforeUp, describeBeforeUp } from "./beforeUp";
+import { describeUpdateAwait, destroyExitCode, planDestroy, renderDestroyPlan } from "./destroyPlan";
 import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 import { describeObject, openOutput, type KubernetesObject, type ObjectWorker, type Violation } from "./objects";
 import { redact, reveal, SECRET_PLACEHOLDER } from "./secrets";
@@ -19,7 +21,7 @@ import { readStackFile, StackFileError, type StackFile } from "./stackFile";
 export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
 
 /** The values of the project's own config keys (`vault`, not `project:vault`), as the program decodes them. */
-function projectValues(file: StackFile): Record<string, unknown> {
+export function projectValues(file: StackFile): Record<string, unknown> {
     const prefix = `${file.project}:`;
     return decodeConfigValues(
         Object.fromEntries(
@@ -172,6 +174,11 @@ export interface PlanOptions {
     readonly cwd: string;
     /** Directory the plan is written under, as <out>/<stack>/. */
     readonly out: string;
+    /**
+     * Plan `pulumi destroy` instead: what is deleted, kept, cascaded and lost (plan/destroyPlan.ts), to destroy.json.
+     * @default false
+     */
+    readonly destroy?: boolean;
 }
 
 /** Runs the plan and returns its exit code; everything it prints goes to `log` (stdout) and `error` (stderr). */
@@ -210,7 +217,7 @@ async function planWith(
 
     const run = await simulateStack(file, (resource) => {
         // Each Kubernetes object goes to the worker as it is registered, to be written and validated meanwhile.
-        if (isKubernetesObject(resource)) objects.add(resource.inputs);
+        if (!options.destroy && isKubernetesObject(resource)) objects.add(resource.inputs);
     });
     if ("configError" in run) {
         error(run.configError);
@@ -228,6 +235,13 @@ async function planWith(
     if (failures.length > 0) {
         for (const failure of failures) error(`error: ${(failure as Error).message ?? String(failure)}`);
         return EXIT.violations;
+    }
+    if (options.destroy) {
+        const destroy = planDestroy(cloud.resources, { production: stackConfig?.production ?? false });
+        const json = { project: file.project, stack: file.stack, ...destroy };
+        writeFileSync(path.join(dir, "destroy.json"), `${JSON.stringify(json, null, 2)}\n`);
+        for (const line of renderDestroyPlan(destroy, `${file.project}/${file.stack}`)) log(line);
+        return destroyExitCode(destroy);
     }
     const outputs = await resolveOutputs(programExports);
 
@@ -252,6 +266,8 @@ async function planWith(
             .filter((r) => r.inputs.kind === "ExternalSecret")
             .map((r) => (reveal(r.inputs) as { spec: object }).spec),
     );
+
+    const notReady = stackConfig === undefined ? [] : beforeUp(stackConfig, file.placeholders);
 
     writeFileSync(path.join(dir, "graph.mmd"), renderMermaid(resources));
     // For `pulumi preview --policy-pack policy --policy-pack-config out/<stack>/policy-config.json`.
@@ -279,6 +295,7 @@ async function planWith(
                 violations,
                 policyViolations,
                 keyVaultLoad: load,
+                beforeUp: notReady,
             },
             null,
             2,
@@ -305,6 +322,10 @@ async function planWith(
     log(`Wrote ${shown}/: objects/ (${recordedObjects.length} YAML files), plan.json, graph.mmd`);
     log(describeLoad(load));
     if (stackConfig !== undefined) log(describeSharedAccess(stackConfig));
+    const updates = describeUpdateAwait(cloud.resources);
+    if (updates !== undefined) log(updates);
+    log("");
+    for (const line of describeBeforeUp(notReady)) log(line);
     if (violations.length > 0 || policyViolations.length > 0) {
         if (violations.length > 0) {
             log("");

@@ -32,6 +32,10 @@ export interface ExternalSecretConfig extends Omit<ParsedExternalSecret, "target
     /** Secret key -> Key Vault object. */
     readonly data: Readonly<Record<string, RemoteRef>>;
     readonly dataFrom: ParsedExternalSecret["dataFrom"];
+    /** Its key among the stack's ExternalSecrets, `<namespace>/<name>` (see keyOf). */
+    readonly key: string;
+    /** The key its resource had under the former naming, kept as an alias (see formerKeyOf). */
+    readonly formerKey?: string;
 }
 
 /** Key Vault objects an identity is granted, by object type (each type has its own scope path and role). */
@@ -54,7 +58,14 @@ export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" 
     readonly reads: Readonly<Record<string, readonly string[]>>;
 }
 
-export type WorkloadConfig = Parsed["workloads"][number];
+export type WorkloadConfig = Parsed["workloads"][number] & {
+    /** Its key among the stack's workloads, `<namespace>/<name>` (see keyOf). */
+    readonly key: string;
+    /** The key its resource had under the former naming, kept as an alias (see formerKeyOf). */
+    readonly formerKey?: string;
+    /** The key of the ExternalSecret whose Secret it mounts. */
+    readonly externalSecretKey: string;
+};
 
 /** The vault: one this stack creates (with the defaults filled in), or one it adopts by name. */
 export type VaultConfig =
@@ -81,7 +92,10 @@ export type SharedAccess =
 
 /** The validated configuration of one stack: what index.ts composes components from. */
 export interface StackConfig extends StackContext {
-    /** Production stacks protect the vault and seeded secrets from deletion and keep purge protection on. */
+    /**
+     * Production stacks protect the vault and seeded secrets from deletion, keep purge protection on, and keep ESO's
+     * CRDs, the namespaces they created and every synced Secret on destroy.
+     */
     readonly production: boolean;
     readonly azure: Parsed["azure"];
     readonly vault: VaultConfig;
@@ -93,7 +107,10 @@ export interface StackConfig extends StackContext {
     /** The operator: its namespace (created unless it exists), release and chart. */
     readonly eso: Parsed["eso"] & { readonly createNamespace: boolean };
     /** The shared store; `namespaces` (when set) limits which namespaces may use it. */
-    readonly store: Parsed["store"];
+    readonly store: Parsed["store"] & {
+        /** Key Vault objects the ExternalSecrets of the shared store read, for its access check (see objectsToVerify). */
+        readonly reads: readonly string[];
+    };
     /** What the shared store's identity may read. */
     readonly sharedAccess: SharedAccess;
     /**
@@ -177,7 +194,7 @@ const VELERO_CLOUD_NAME: Record<Parsed["azure"]["cloud"], string> = {
 export function veleroExternalSecret(
     velero: NonNullable<Parsed["velero"]>,
     cloud: Parsed["azure"]["cloud"],
-): ExternalSecretConfig {
+): Omit<ExternalSecretConfig, "key" | "formerKey"> {
     const names = velero.keyVaultSecrets;
     const cloudName = VELERO_CLOUD_NAME[cloud];
     const lines = [
@@ -278,7 +295,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         seededSecrets[name] = pulumi.secret(value);
     }
     const owner = new Map(config.tenants.flatMap((t) => t.namespaces.map((ns) => [ns, t.name] as const)));
-    const externalSecrets: ExternalSecretConfig[] = [
+    const entries: Array<Omit<ExternalSecretConfig, "key" | "formerKey">> = [
         ...config.externalSecrets.map((es) => ({
             ...es,
             target: es.target ?? es.name,
@@ -289,6 +306,11 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         })),
         ...(config.velero === undefined ? [] : [veleroExternalSecret(config.velero, config.azure.cloud)]),
     ];
+    const externalSecrets: ExternalSecretConfig[] = entries.map((es) => ({
+        ...es,
+        key: keyOf(es),
+        formerKey: formerKeyOf(entries, es),
+    }));
     const auth: EsoAuth =
         config.auth.mode === "managedIdentity"
             ? config.auth
@@ -363,6 +385,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
                     : sharedNamespaces.length > 0
                       ? sharedNamespaces
                       : [config.eso.namespace]),
+            reads: objectsToVerify(shared),
         },
         sharedAccess,
         namespaces: {
@@ -371,7 +394,12 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         },
         externalSecrets,
         tenants,
-        workloads: config.workloads,
+        workloads: config.workloads.map((workload) => ({
+            ...workload,
+            key: keyOf(workload),
+            formerKey: formerKeyOf(config.workloads, workload),
+            externalSecretKey: keyOf({ namespace: workload.namespace, name: workload.externalSecret }),
+        })),
     };
 }
 

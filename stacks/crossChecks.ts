@@ -7,6 +7,7 @@ import {
     externalSecretWebhookRefusals,
     isClusterNamespace,
     MAX_FEDERATED_CREDENTIALS,
+    PRIVILEGED_NAMESPACES,
     SOURCES,
 } from "./upstream";
 
@@ -403,10 +404,10 @@ const namespacesHaveAnOwner: CrossKeyRule = {
                     path,
                     message: `"${namespace}" is ESO's namespace (eso.namespace), which the operator creates; list it in kubernetes.existingNamespaces only if it exists already`,
                 });
-            } else if (namespace === config.velero?.namespace) {
+            } else if (namespace === config.velero?.namespace || PRIVILEGED_NAMESPACES.includes(namespace)) {
                 problems.push({
                     path,
-                    message: `"${namespace}" is Velero's namespace (velero.namespace), which Velero's installation creates and owns`,
+                    message: `"${namespace}" is Velero's namespace, which Velero's installation creates and owns; the stack would create it under the "restricted" Pod Security level, which refuses the privileged pods it runs (${SOURCES.privilegedNamespaces}): list it in kubernetes.existingNamespaces`,
                 });
             }
         });

@@ -311,7 +311,10 @@ const workload = v.strictObject({
 
 /** Every key under the project's config namespace. */
 export const stackConfigSchema = v.strictObject({
-    /** A production stack: its vault and seeded secrets are protected from deletion, its vault from purging. */
+    /**
+     * A production stack: its vault and seeded secrets are protected from deletion, its vault from purging, and a
+     * destroy keeps ESO's CRDs, the namespaces it created and every synced Secret (docs/lifecycle.md).
+     */
     production: v.optional(rules.bool(), false),
     // A missing required object is read as {}, so the message names each of its required keys.
     azure: v.pipe(v.optional(v.unknown(), {}), azure),

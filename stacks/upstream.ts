@@ -20,6 +20,8 @@ export const SOURCES = {
         "pulumi-kubernetes >= 4.29: creating an object that already exists fails with AlreadyExists (provider option upsertExistingObjects, default false)",
     kubernetesInitialNamespaces:
         "Kubernetes docs, Namespaces: default, kube-node-lease, kube-public and kube-system belong to the cluster",
+    privilegedNamespaces:
+        "Velero's node-agent DaemonSet mounts hostPath volumes (host-pods, host-plugins); Kubernetes Pod Security Standards forbid hostPath volumes from the baseline level up, so restricted refuses its pods",
     keyVaultRetention:
         "Azure Key Vault soft-delete overview: the retention period is set at creation and cannot be changed",
     keyVaultPurgeProtection: "Azure Key Vault soft-delete overview: purge protection cannot be turned off once on",
@@ -262,6 +264,12 @@ export function aksIssuerProblem(issuer: string): string | undefined {
 
 /** Namespaces every cluster has and no stack may own: creating or labelling them is the cluster's business. */
 export const CLUSTER_NAMESPACES: readonly string[] = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+/**
+ * Namespaces whose pods must run privileged (Velero's node-agent mounts hostPath volumes): never created by a stack,
+ * which would put them under the "restricted" Pod Security level.
+ */
+export const PRIVILEGED_NAMESPACES: readonly string[] = ["velero"];
 
 export function isClusterNamespace(namespace: string): boolean {
     return CLUSTER_NAMESPACES.includes(namespace) || namespace.startsWith("kube-");

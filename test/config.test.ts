@@ -47,6 +47,8 @@ describe("stack configuration", () => {
                 context,
             );
             assert.deepEqual(config.externalSecrets[0], {
+                key: "apps/app",
+                formerKey: "apps-app",
                 name: "app",
                 namespace: "apps",
                 target: "app",

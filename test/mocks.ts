@@ -239,13 +239,20 @@ export const TYPES = {
     randomString: "random:index/randomString:RandomString",
 } as const;
 
-/** The problems a configuration is refused for, as the user reads them; fails the test if it is accepted. */
-export function problemsOf(values: Record<string, unknown>): string[] {
+/** The problems a configuration is refused for, as the user reads them; none when it is accepted. */
+export function problemsIn(values: Record<string, unknown>): string[] {
     try {
         parseStackConfig(values, { project: PROJECT, stack: STACK });
+        return [];
     } catch (error) {
         if (!(error instanceof StackConfigError)) throw error;
         return [...error.problems];
     }
-    throw new Error("the configuration was accepted");
+}
+
+/** The problems a configuration is refused for, as the user reads them; fails the test if it is accepted. */
+export function problemsOf(values: Record<string, unknown>): string[] {
+    const problems = problemsIn(values);
+    if (problems.length === 0) throw new Error("the configuration was accepted");
+    return problems;
 }

@@ -33,6 +33,7 @@ import {
     MANAGED,
     only,
     PROJECT,
+    problemsIn,
     problemsOf,
     runbookWith,
     runProgram,
@@ -386,6 +387,23 @@ describe("real runs", () => {
                     'kubernetes.ownedNamespaces[4] "external-secrets" is invalid: "external-secrets" is ESO\'s namespace (eso.namespace), which the operator creates; list it in kubernetes.existingNamespaces only if it exists already.',
                 ],
             );
+        });
+
+        it("refuses to own Velero's namespace, whose node-agent pods the restricted level would refuse", () => {
+            const velero = (owned: string[], preset?: object) =>
+                problemsIn(
+                    config((c) => {
+                        c.kubernetes = { ownedNamespaces: ["app-namespace", ...owned] };
+                        if (preset !== undefined) c.velero = preset;
+                    }),
+                );
+            const message = (ns: string) =>
+                `kubernetes.ownedNamespaces[1] "${ns}" is invalid: "${ns}" is Velero's namespace, which Velero's installation creates and owns; the stack would create it under the "restricted" Pod Security level, which refuses the privileged pods it runs (Velero's node-agent DaemonSet mounts hostPath volumes (host-pods, host-plugins); Kubernetes Pod Security Standards forbid hostPath volumes from the baseline level up, so restricted refuses its pods): list it in kubernetes.existingNamespaces.`;
+            // Velero's default namespace, with or without the preset, and the preset's own namespace when moved.
+            assert.deepEqual(velero(["velero"]), [message("velero")]);
+            assert.deepEqual(velero(["velero"], {}), [message("velero")]);
+            assert.deepEqual(velero(["backup"], { namespace: "backup" }), [message("backup")]);
+            assert.deepEqual(velero(["backup"]), []);
         });
 
         it("refuses, as the API server does, a namespace that exists and an object in one that does not", async () => {

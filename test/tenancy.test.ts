@@ -511,7 +511,7 @@ describe("Velero preset", () => {
         config.velero = { namespace: "team-a" };
         assert.deepEqual(problemsOf(config), [
             'velero.namespace "team-a" is invalid: namespace "team-a" belongs to tenant "team-a"; Velero\'s credentials are the platform\'s.',
-            'kubernetes.ownedNamespaces[0] "team-a" is invalid: "team-a" is Velero\'s namespace (velero.namespace), which Velero\'s installation creates and owns.',
+            'kubernetes.ownedNamespaces[0] "team-a" is invalid: "team-a" is Velero\'s namespace, which Velero\'s installation creates and owns; the stack would create it under the "restricted" Pod Security level, which refuses the privileged pods it runs (Velero\'s node-agent DaemonSet mounts hostPath volumes (host-pods, host-plugins); Kubernetes Pod Security Standards forbid hostPath volumes from the baseline level up, so restricted refuses its pods): list it in kubernetes.existingNamespaces.',
         ]);
     });
 });

@@ -1,0 +1,133 @@
+// What the offline plan cannot prove but a real `pulumi up` needs: values that are placeholders, things that must
+// exist before the run, and namespaces the stack will create that may exist already. Each item says what is not ready
+// and the command that fixes it. The list never fails a plan: the worked examples are meant to carry placeholders.
+import type { StackConfig } from "../stacks/config";
+import { objectsToVerify } from "../stacks/config";
+
+export interface BeforeUpItem {
+    /** What is not ready for a real run, and why it matters. */
+    readonly what: string;
+    /** The commands that fix it, one per line. */
+    readonly fix: readonly string[];
+}
+
+/** An OIDC issuer with an all-zero tenant or cluster id: the examples' stand-in for `az aks show`'s answer. */
+const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Namespaces that other installations commonly create (monitoring, ingress, GitOps, policy and certificate tools),
+ * so a cluster likely has them already: creating one fails with AlreadyExists.
+ */
+const COMMONLY_EXISTING = [
+    "argocd",
+    "cert-manager",
+    "cattle-system",
+    "flux-system",
+    "gatekeeper-system",
+    "ingress-nginx",
+    "istio-system",
+    "monitoring",
+    "prometheus",
+];
+
+/** Configuration paths as `pulumi config set --path` takes them. */
+function configPath(path: ReadonlyArray<string | number>): string {
+    return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+}
+
+/**
+ * The before-`up` list of one stack. `placeholders` are the paths (project key first) of `secure:` values that no
+ * secrets provider wrote (see plan/stackFile.ts).
+ */
+export function beforeUp(
+    config: StackConfig,
+    placeholders: ReadonlyArray<ReadonlyArray<string | number>>,
+): BeforeUpItem[] {
+    const items: BeforeUpItem[] = [];
+
+    if (placeholders.length > 0) {
+        const keys = placeholders.map(configPath);
+        items.push({
+            what: `${keys.join(", ")} ${keys.length === 1 ? "is a `secure:` placeholder" : "are `secure:` placeholders"}, not encrypted by this stack's secrets provider: \`pulumi up\` fails to decrypt ${keys.length === 1 ? "it" : "them"}`,
+            fix: keys.map((key) => `pulumi config set --secret --path '${key}' '<value>'`),
+        });
+    }
+
+    const issuers = [config.auth, ...config.tenants.map((t) => t.auth)].flatMap((auth) =>
+        auth.mode === "workloadIdentity" ? [auth.oidcIssuerUrl] : [],
+    );
+    if (issuers.some((issuer) => issuer.includes(ZERO_GUID))) {
+        items.push({
+            what: "auth.oidcIssuerUrl is the example's all-zero issuer: Entra ID would accept no token from your cluster",
+            fix: [
+                `pulumi config set --path auth.oidcIssuerUrl "$(az aks show -g <resource-group> -n <cluster> --query oidcIssuerProfile.issuerUrl -o tsv)"`,
+            ],
+        });
+    }
+
+    if (config.kubernetes.kubeconfig === undefined && config.kubernetes.context === undefined) {
+        items.push({
+            what: "no kubernetes.context (or kubeconfig): `pulumi up` deploys to whatever your kubeconfig's current context is at the time",
+            fix: [
+                `pulumi config set --path kubernetes.context "$(kubectl config current-context)"   # after checking it is the right cluster`,
+            ],
+        });
+    }
+
+    const seeded = new Set(Object.keys(config.seededSecrets));
+    const unseeded = objectsToVerify(config.externalSecrets).filter((object) => object !== "*" && !seeded.has(object));
+    if (unseeded.length > 0) {
+        const vault = config.vault.name ?? "<vault>";
+        items.push({
+            what:
+                `ExternalSecrets read ${unseeded.map((o) => `"${o}"`).join(", ")} from Key Vault, which this stack does not seed: ` +
+                "each must exist before `pulumi up`, which waits for them (store.readyTimeoutSeconds) and then fails",
+            fix: config.vault.existing
+                ? unseeded.map(
+                      (o) => `az keyvault ${objectCommand(o)} show --vault-name ${vault} --name ${objectName(o)}`,
+                  )
+                : unseeded.map((o) =>
+                      /^(cert|key)\//.test(o)
+                          ? `import ${o} into the vault once it exists (az keyvault ${objectCommand(o)} import --vault-name <vault> --name ${objectName(o)} ...)`
+                          : `pulumi config set --secret --path 'seededSecrets.${o}' '<value>'`,
+                  ),
+        });
+    }
+
+    const created = [...config.namespaces.owned, ...(config.eso.createNamespace ? [config.eso.namespace] : [])];
+    if (created.length > 0) {
+        const likely = created.filter((ns) => COMMONLY_EXISTING.includes(ns) || ns === config.eso.namespace);
+        items.push({
+            what:
+                `the stack creates namespace${created.length === 1 ? "" : "s"} ${created.join(", ")} and deletes ${created.length === 1 ? "it" : "them"} on destroy; ` +
+                "creating one that exists fails with AlreadyExists" +
+                (likely.length > 0
+                    ? ` (${likely.join(", ")} often exist${likely.length === 1 ? "s" : ""} already)`
+                    : ""),
+            fix: [
+                `kubectl get namespace ${created.join(" ")}   # any that exists: list it under kubernetes.existingNamespaces (and remove it from kubernetes.ownedNamespaces)`,
+            ],
+        });
+    }
+    return items;
+}
+
+function objectCommand(object: string): string {
+    return object.startsWith("cert/") ? "certificate" : object.startsWith("key/") ? "key" : "secret";
+}
+
+function objectName(object: string): string {
+    return object.replace(/^(cert|key|secret)\//, "");
+}
+
+/** The list as the plan prints it. */
+export function describeBeforeUp(items: readonly BeforeUpItem[]): string[] {
+    if (items.length === 0) return ["Before `pulumi up`: nothing found that a real run would trip on."];
+    return [
+        `Before \`pulumi up\` (${items.length} to check; the offline plan cannot):`,
+        ...items.flatMap((item, i) => [
+            `    ${`${i + 1}.`.padEnd(3)} ${item.what}.`,
+            ...item.fix.map((command) => `        ${command}`),
+        ]),
+    ];
+}

@@ -7,6 +7,7 @@ export * from "./federatedCredential";
 export * from "./keyVault";
 export * from "./namespaces";
 export * from "./operator";
+export * from "./podResources";
 export * from "./secretStore";
 export * from "./storeSignIn";
 export * from "./syncedSecrets";

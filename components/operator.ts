@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
-import { ESO_CHART, POD_SECURITY_ENFORCE_LABEL, WORKLOAD_IDENTITY } from "./wellKnown";
+import { ESO_CHART, POD_SECURITY_ENFORCE_LABEL, RUNTIME_DEFAULT, WORKLOAD_IDENTITY } from "./wellKnown";
+import { type ContainerResources, ESO_RESOURCES, type EsoPod } from "./podResources";
 
 export interface ExternalSecretsOperatorArgs {
     /** ESO's namespace. */
@@ -31,6 +32,17 @@ export interface ExternalSecretsOperatorArgs {
         readonly clientId: pulumi.Input<string>;
         readonly tenantId: pulumi.Input<string>;
     };
+    /**
+     * CPU and memory of each of the chart's pods.
+     * @default ESO_RESOURCES
+     */
+    readonly resources?: Readonly<Record<EsoPod, ContainerResources>>;
+    /**
+     * Run ESO's pods under the container runtime's default AppArmor profile. Kubelet refuses them on a node without
+     * AppArmor.
+     * @default true
+     */
+    readonly appArmor?: boolean;
 }
 
 /**
@@ -52,6 +64,22 @@ function workloadIdentityValues(identity: ExternalSecretsOperatorArgs["workloadI
             },
         },
         podLabels: { [WORKLOAD_IDENTITY.useLabel]: "true" },
+    };
+}
+
+/**
+ * Hardening of the chart's pods: resources, and RuntimeDefault seccomp and AppArmor for the pod and its container.
+ * The chart writes `podSecurityContext` and `securityContext` through as given, less their `enabled` switch
+ * (external-secrets deploy/charts/external-secrets/templates/_helpers.tpl renderSecurityContext), and Helm merges
+ * these keys into the chart's defaults (non-root, read-only root filesystem, no capabilities). The service account
+ * token stays mounted: each of the three pods calls the Kubernetes API.
+ */
+export function podValues(resources: ContainerResources, appArmor: boolean): pulumi.Inputs {
+    const profiles = { seccompProfile: RUNTIME_DEFAULT, ...(appArmor ? { appArmorProfile: RUNTIME_DEFAULT } : {}) };
+    return {
+        resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
+        podSecurityContext: { enabled: true, ...profiles },
+        securityContext: { enabled: true, ...profiles },
     };
 }
 
@@ -86,6 +114,8 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
                   ).metadata.name
                 : pulumi.output(args.namespace);
 
+        const appArmor = args.appArmor ?? true;
+        const resources = args.resources ?? ESO_RESOURCES;
         this.release = new helm.Release(
             `${name}-release`,
             {
@@ -105,6 +135,9 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
                         ? { crds: { annotations: { [HELM_KEEP_POLICY.annotation]: HELM_KEEP_POLICY.value } } }
                         : {}),
                     ...workloadIdentityValues(args.workloadIdentity),
+                    ...podValues(resources.controller, appArmor),
+                    webhook: podValues(resources.webhook, appArmor),
+                    certController: podValues(resources.certController, appArmor),
                 },
             },
             { parent: this },

@@ -33,6 +33,12 @@ export const POD_SECURITY_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
 /** Uid and gid the mounting workload runs as: an unprivileged id no image assigns to root. */
 export const WORKLOAD_UID = 65532;
 
+/**
+ * The container runtime's default seccomp or AppArmor profile (`seccompProfile`, `appArmorProfile`; the latter a
+ * securityContext field since Kubernetes 1.30): what the "restricted" Pod Security profile asks for seccomp.
+ */
+export const RUNTIME_DEFAULT = { type: "RuntimeDefault" } as const;
+
 /** File mode of mounted secret files: owner read only. With fsGroup, kubelet adds group read (0440 effective). */
 export const SECRET_FILE_MODE = 0o400;
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/kubernetes/core/v1";
-import { SECRET_FILE_MODE, WORKLOAD_UID } from "./wellKnown";
+import { type ContainerResources, WORKLOAD_RESOURCES } from "./podResources";
+import { RUNTIME_DEFAULT, SECRET_FILE_MODE, WORKLOAD_UID } from "./wellKnown";
 
 export interface WorkloadArgs {
     /** Pod name. */
@@ -18,6 +19,16 @@ export interface WorkloadArgs {
     readonly secretName: pulumi.Input<string>;
     /** Directory the Secret's keys appear in, one file per key. */
     readonly mountPath: string;
+    /**
+     * CPU and memory the container requests and may use at most.
+     * @default WORKLOAD_RESOURCES
+     */
+    readonly resources?: ContainerResources;
+    /**
+     * Run under the container runtime's default AppArmor profile. Kubelet refuses the Pod on a node without AppArmor.
+     * @default true
+     */
+    readonly appArmor?: boolean;
 }
 
 /** The names a component had before, from the `{ name }` aliases it was given. */
@@ -32,7 +43,8 @@ function formerNames(opts: pulumi.ComponentResourceOptions | undefined): string[
 /**
  * A Pod that consumes a synced Secret as files: mounted read-only with mode 0400 (0440 once kubelet applies
  * fsGroup, so only the Pod's group can read), under the "restricted" Pod Security profile: non-root, no privilege
- * escalation, no capabilities, RuntimeDefault seccomp, read-only root filesystem, no service account token.
+ * escalation, no capabilities, RuntimeDefault seccomp, read-only root filesystem; with RuntimeDefault AppArmor, CPU
+ * and memory requests and limits, and no service account token (it never calls the Kubernetes API).
  */
 export class Workload extends pulumi.ComponentResource {
     public readonly podName: pulumi.Output<string>;
@@ -41,6 +53,8 @@ export class Workload extends pulumi.ComponentResource {
         super("eso-keyvault:workload:Workload", name, {}, opts);
 
         const volume = "credentials";
+        const resources = args.resources ?? WORKLOAD_RESOURCES;
+        const appArmor = (args.appArmor ?? true) ? { appArmorProfile: RUNTIME_DEFAULT } : {};
         const pod = new core.Pod(
             `${name}-pod`,
             {
@@ -52,7 +66,8 @@ export class Workload extends pulumi.ComponentResource {
                         runAsUser: WORKLOAD_UID,
                         runAsGroup: WORKLOAD_UID,
                         fsGroup: WORKLOAD_UID,
-                        seccompProfile: { type: "RuntimeDefault" },
+                        seccompProfile: RUNTIME_DEFAULT,
+                        ...appArmor,
                     },
                     containers: [
                         {
@@ -65,6 +80,10 @@ export class Workload extends pulumi.ComponentResource {
                                 privileged: false,
                                 readOnlyRootFilesystem: true,
                                 runAsNonRoot: true,
+                            },
+                            resources: {
+                                requests: { ...resources.requests },
+                                limits: { ...resources.limits },
                             },
                             volumeMounts: [{ name: volume, mountPath: args.mountPath, readOnly: true }],
                         },

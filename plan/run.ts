@@ -84,6 +84,7 @@ export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
                 ? undefined
                 : { allowedIps: [...network.allowedIps], allowedSubnetIds: [...network.allowedSubnetIds] },
         tenantsConfigured: (config?.tenants.length ?? 0) > 0,
+        appArmor: config?.eso.appArmor ?? true,
     };
 }
 

@@ -13,7 +13,7 @@ import {
     type ResourceRequest,
     waitForRpcs,
 } from "./pulumiInternals";
-import { reveal } from "./secrets";
+import { isSecretValue, reveal } from "./secrets";
 import { Refusal, SimulatedCluster, type SimulatedClusterOptions } from "./simulatedCluster";
 export { isSecretValue, mapSecrets, reveal, type SecretValue } from "./secrets";
 export { Refusal, type SimulatedClusterOptions } from "./simulatedCluster";
@@ -390,14 +390,23 @@ function keepIgnoredPaths(
     deployed: Record<string, unknown> | undefined,
 ): void {
     if (deployed === undefined) return;
+    // The engine looks through secrets along the path (sdk resource/properties_path.go, reset).
+    const open = (value: unknown): unknown => (isSecretValue(value) ? open(value.value) : value);
     for (const dotted of resource.options.ignoreChanges) {
         const path = dotted.split(".");
         let from: unknown = deployed;
-        for (const part of path) from = (from as Record<string, unknown> | undefined)?.[part];
+        for (const part of path) from = (open(from) as Record<string, unknown> | undefined)?.[part];
         let to = state;
         for (const part of path.slice(0, -1)) {
-            to[part] = { ...((to[part] as Record<string, unknown> | undefined) ?? {}) };
-            to = to[part] as Record<string, unknown>;
+            const next = to[part];
+            if (isSecretValue(next)) {
+                const inner = { ...((open(next) as Record<string, unknown> | undefined) ?? {}) };
+                to[part] = { ...next, value: inner };
+                to = inner;
+            } else {
+                to[part] = { ...((next as Record<string, unknown> | undefined) ?? {}) };
+                to = to[part] as Record<string, unknown>;
+            }
         }
         const last = path[path.length - 1] as string;
         if (from === undefined) delete to[last];

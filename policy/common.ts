@@ -20,6 +20,8 @@ export interface PolicyConfig {
     restrictedNetwork?: { allowedIps: string[]; allowedSubnetIds: string[] };
     /** Tenants are configured: a ClusterSecretStore must say which namespaces may use it. */
     tenantsConfigured: boolean;
+    /** The nodes run AppArmor, so pods must ask for its RuntimeDefault profile (default true). */
+    appArmor?: boolean;
 }
 
 /** A resource as the engine registers it: its type token, name and inputs. */
@@ -40,6 +42,7 @@ export interface PolicyViolation {
 /** Type tokens of the resources the policies check. */
 export const RESOURCE_TYPES = {
     vault: "azure-native:keyvault:Vault",
+    keyVaultSecret: "azure-native:keyvault:Secret",
     roleAssignment: "azure-native:authorization:RoleAssignment",
     applicationPassword: "azuread:index/applicationPassword:ApplicationPassword",
     helmRelease: "kubernetes:helm.sh/v3:Release",
@@ -71,3 +74,35 @@ export function onTypes(
 }
 
 export const isType = (token: string) => (type: string) => type === token;
+
+/** The CPU and memory requests and limits a container's `resources` lacks, as `requests.cpu` and so on. */
+export function missingResources(resources: unknown): string[] {
+    return (["requests", "limits"] as const).flatMap((kind) =>
+        (["cpu", "memory"] as const)
+            .filter((amount) => {
+                const value = record(record(resources)?.[kind])?.[amount];
+                return !(typeof value === "string" ? value !== "" : typeof value === "number");
+            })
+            .map((amount) => `${kind}.${amount}`),
+    );
+}
+
+/** Profile types that confine a container: the runtime's default or one loaded on the node. */
+export const CONFINING_PROFILES: ReadonlySet<unknown> = new Set(["RuntimeDefault", "Localhost"]);
+
+/** Whether pods must ask for an AppArmor profile, from a policy's configuration (default true). */
+export interface AppArmorConfig {
+    appArmor?: boolean;
+}
+
+/** The configuration schema of a policy that checks AppArmor profiles. */
+export const APP_ARMOR_CONFIG_SCHEMA = {
+    properties: {
+        appArmor: {
+            type: "boolean" as const,
+            default: true,
+            description:
+                "The nodes run AppArmor, so pods must ask for a confining profile (kubelet refuses such pods on nodes without AppArmor).",
+        },
+    },
+};

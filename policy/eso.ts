@@ -2,9 +2,19 @@
 // creates (their API version, who may use a ClusterSecretStore, how often ExternalSecrets refresh).
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import * as v from "valibot";
-import { ESO_API_VERSION } from "../components/wellKnown";
+import { ESO_API_VERSION, ESO_CHART } from "../components/wellKnown";
 import { chartVersion, refreshInterval } from "../stacks/rules";
-import { onTypes, isType, record, RESOURCE_TYPES, show } from "./common";
+import {
+    APP_ARMOR_CONFIG_SCHEMA,
+    type AppArmorConfig,
+    CONFINING_PROFILES,
+    isType,
+    missingResources,
+    onTypes,
+    record,
+    RESOURCE_TYPES,
+    show,
+} from "./common";
 
 /** ESO custom resources: `kubernetes:external-secrets.io/<version>:<Kind>` (`apiextensions.CustomResource` tokens). */
 const ESO_TYPE = /^kubernetes:external-secrets\.io\/([^:]+):([A-Za-z]+)$/;
@@ -43,6 +53,50 @@ export const helmReleasePinned: ResourceValidationPolicy = {
             report(
                 `repositoryOpts.repo is ${show(repo)}: install charts from an https:// repository, so the chart cannot be swapped in transit`,
             );
+        }
+    }),
+};
+
+/** Where the chart's values configure each of its pods: the controller at the top, the others under their key. */
+const ESO_CHART_PODS = [
+    { pod: "controller", key: undefined },
+    { pod: "webhook", key: "webhook" },
+    { pod: "certController", key: "certController" },
+] as const;
+
+export const esoChartPods: ResourceValidationPolicy = {
+    name: "eso-chart-pods",
+    description:
+        "ESO's chart runs its controller, webhook and cert controller with CPU and memory requests and limits, and, where the nodes run AppArmor, its RuntimeDefault profile.",
+    configSchema: APP_ARMOR_CONFIG_SCHEMA,
+    validateResource: onTypes(isType(RESOURCE_TYPES.helmRelease), (props, args, report) => {
+        if (props.chart !== ESO_CHART.name) return;
+        const appArmor = args.getConfig<AppArmorConfig>().appArmor !== false;
+        const values = record(props.values) ?? {};
+        for (const { pod, key } of ESO_CHART_PODS) {
+            const settings = key === undefined ? values : (record(values[key]) ?? {});
+            const at = (field: string) => (key === undefined ? `values.${field}` : `values.${key}.${field}`);
+            const missing = missingResources(settings.resources);
+            if (missing.length > 0) {
+                report(
+                    `${at("resources")} lacks ${missing.join(", ")}: the chart sets none for the ${pod} (values.yaml \`resources: {}\`); ` +
+                        "request and limit its CPU and memory",
+                );
+            }
+            // The chart's own default for each container is RuntimeDefault seccomp; values may only keep it confining.
+            for (const context of ["podSecurityContext", "securityContext"]) {
+                const seccomp = record(record(settings[context])?.seccompProfile)?.type;
+                if (seccomp !== undefined && !CONFINING_PROFILES.has(seccomp)) {
+                    report(`${at(`${context}.seccompProfile.type`)} is ${show(seccomp)}: use "RuntimeDefault"`);
+                }
+            }
+            const apparmor = record(record(settings.securityContext)?.appArmorProfile)?.type;
+            if (appArmor && !CONFINING_PROFILES.has(apparmor)) {
+                report(
+                    `${at("securityContext.appArmorProfile.type")} is ${show(apparmor)}: use "RuntimeDefault" for the ${pod}, ` +
+                        "or set kubernetes.appArmor to false if the nodes have no AppArmor",
+                );
+            }
         }
     }),
 };

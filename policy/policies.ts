@@ -6,7 +6,7 @@
 // tests and the offline plan import this module alone and run the policies through `checkResources`.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfig, PolicyResource, PolicyViolation } from "./common";
-import { esoApiVersion, esoClusterStoreConditions, esoRefreshInterval, helmReleasePinned } from "./eso";
+import { esoApiVersion, esoChartPods, esoClusterStoreConditions, esoRefreshInterval, helmReleasePinned } from "./eso";
 import { applicationPasswordLifetime, roleAssignmentLeastPrivilege } from "./identity";
 import { runPolicies } from "./offline";
 import {
@@ -15,7 +15,14 @@ import {
     keyVaultRbacAuthorization,
     keyVaultSoftDeleteRetention,
 } from "./vault";
-import { workloadSecretMounts, workloadSecurityContext } from "./workloads";
+import { keyVaultSecretContentType, keyVaultSecretExpiration } from "./secrets";
+import {
+    workloadResources,
+    workloadRuntimeProfiles,
+    workloadSecretMounts,
+    workloadSecurityContext,
+    workloadServiceAccountToken,
+} from "./workloads";
 
 export type { PolicyConfig, PolicyResource, PolicyViolation } from "./common";
 
@@ -26,14 +33,20 @@ export function createPolicies(clock: () => Date): ResourceValidationPolicy[] {
         keyVaultSoftDeleteRetention,
         keyVaultPurgeProtectionInProduction,
         keyVaultNetworkRestricted,
+        keyVaultSecretExpiration(clock),
+        keyVaultSecretContentType,
         roleAssignmentLeastPrivilege,
         applicationPasswordLifetime(clock),
         helmReleasePinned,
+        esoChartPods,
         esoApiVersion,
         esoClusterStoreConditions,
         esoRefreshInterval,
         workloadSecretMounts,
         workloadSecurityContext,
+        workloadResources,
+        workloadRuntimeProfiles,
+        workloadServiceAccountToken,
     ];
 }
 
@@ -57,6 +70,8 @@ export function policyPackConfig(config: PolicyConfig): Record<string, unknown> 
                       allowedSubnetIds: [...network.allowedSubnetIds],
                   },
         [esoClusterStoreConditions.name]: { tenantsConfigured: config.tenantsConfigured },
+        [esoChartPods.name]: { appArmor: config.appArmor ?? true },
+        [workloadRuntimeProfiles.name]: { appArmor: config.appArmor ?? true },
     };
 }
 

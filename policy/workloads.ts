@@ -1,6 +1,16 @@
 // Workload policies: how pods mount the Secrets ESO syncs, and the security context their containers run with.
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { list, onTypes, type Props, record, show } from "./common";
+import {
+    APP_ARMOR_CONFIG_SCHEMA,
+    type AppArmorConfig,
+    CONFINING_PROFILES,
+    list,
+    missingResources,
+    onTypes,
+    type Props,
+    record,
+    show,
+} from "./common";
 
 /** Where each workload type keeps its pod spec. */
 const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
@@ -144,6 +154,74 @@ export const workloadSecurityContext: ResourceValidationPolicy = {
             if (!list(drop).includes("ALL")) {
                 report(`${path}.securityContext.capabilities.drop is ${show(drop)}: drop "ALL" capabilities`);
             }
+        }
+    }),
+};
+
+export const workloadResources: ResourceValidationPolicy = {
+    name: "workload-resources",
+    description: "Workload containers request CPU and memory and are limited in both.",
+    validateResource: onTypes(isWorkload, (props, args, report) => {
+        const pod = podSpecOf(args.type, props);
+        if (pod === undefined) return;
+        for (const { path, container } of containersOf(pod)) {
+            const missing = missingResources(container.resources);
+            if (missing.length > 0) {
+                report(
+                    `${path}.resources lacks ${missing.join(", ")}: request CPU and memory so the scheduler places the pod, ` +
+                        "and limit both so one pod cannot starve its node",
+                );
+            }
+        }
+    }),
+};
+
+/** A container's profile of `field` (seccompProfile, appArmorProfile): its own, else the pod's. */
+function profileType(pod: PodSpec, container: Props, field: string): unknown {
+    const own = record(record(container.securityContext)?.[field]);
+    return (own ?? record(record(pod.spec.securityContext)?.[field]))?.type;
+}
+
+export const workloadRuntimeProfiles: ResourceValidationPolicy = {
+    name: "workload-runtime-profiles",
+    description:
+        "Workload containers run under a seccomp profile and, where the nodes run AppArmor, an AppArmor profile (RuntimeDefault or Localhost).",
+    configSchema: APP_ARMOR_CONFIG_SCHEMA,
+    validateResource: onTypes(isWorkload, (props, args, report) => {
+        const pod = podSpecOf(args.type, props);
+        if (pod === undefined) return;
+        const appArmor = args.getConfig<AppArmorConfig>().appArmor !== false;
+        for (const { path, container } of containersOf(pod)) {
+            const seccomp = profileType(pod, container, "seccompProfile");
+            if (!CONFINING_PROFILES.has(seccomp)) {
+                report(
+                    `${path} runs with seccomp profile ${show(seccomp)}: set seccompProfile.type "RuntimeDefault" on the pod or the container ` +
+                        '(the "restricted" Pod Security profile requires it)',
+                );
+            }
+            const apparmor = profileType(pod, container, "appArmorProfile");
+            if (appArmor && !CONFINING_PROFILES.has(apparmor)) {
+                report(
+                    `${path} runs with AppArmor profile ${show(apparmor)}: set appArmorProfile.type "RuntimeDefault" on the pod or the container ` +
+                        "(Kubernetes 1.30 and later), or set kubernetes.appArmor to false if the nodes have no AppArmor",
+                );
+            }
+        }
+    }),
+};
+
+export const workloadServiceAccountToken: ResourceValidationPolicy = {
+    name: "workload-service-account-token",
+    description: "Workloads that only read mounted Secrets do not mount a service account token.",
+    validateResource: onTypes(isWorkload, (props, args, report) => {
+        const pod = podSpecOf(args.type, props);
+        if (pod === undefined) return;
+        const automount = pod.spec.automountServiceAccountToken;
+        if (automount !== false) {
+            report(
+                `${pod.path}.automountServiceAccountToken is ${show(automount)}: set false; the token lets anyone in the pod ` +
+                    "call the Kubernetes API as its service account, and reading mounted files needs no API access",
+            );
         }
     }),
 };

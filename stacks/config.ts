@@ -7,6 +7,7 @@ import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } fro
 import { DEFAULTS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 import type { EsoAuth } from "../components/esoIdentity";
 import type { AdoptedVault, CreatedVault } from "../components/keyVault";
+import type { SeededSecret } from "../components/vaultSecrets";
 
 type Parsed = ParsedStackConfig;
 type ParsedExternalSecret = Parsed["externalSecrets"][number];
@@ -59,6 +60,8 @@ export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" 
 }
 
 export type WorkloadConfig = Parsed["workloads"][number] & {
+    /** The nodes run AppArmor: the Pod asks for its RuntimeDefault profile (kubernetes.appArmor). */
+    readonly appArmor: boolean;
     /** Its key among the stack's workloads, `<namespace>/<name>` (see keyOf). */
     readonly key: string;
     /** The key its resource had under the former naming, kept as an alias (see formerKeyOf). */
@@ -99,13 +102,17 @@ export interface StackConfig extends StackContext {
     readonly production: boolean;
     readonly azure: Parsed["azure"];
     readonly vault: VaultConfig;
-    /** Key Vault secret name -> value, each a Pulumi secret. */
-    readonly seededSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+    /** Key Vault secret name -> its value (a Pulumi secret), content type and expiry, defaults applied. */
+    readonly seededSecrets: Readonly<Record<string, SeededSecret & { readonly value: pulumi.Output<string> }>>;
     readonly auth: AuthConfig;
     /** How the Kubernetes provider reaches the cluster: exactly its arguments. */
     readonly kubernetes: { readonly kubeconfig?: pulumi.Output<string>; readonly context?: string };
-    /** The operator: its namespace (created unless it exists), release and chart. */
-    readonly eso: Parsed["eso"] & { readonly createNamespace: boolean };
+    /** The operator: its namespace (created unless it exists), release, chart, and its pods' resources. */
+    readonly eso: Parsed["eso"] & {
+        readonly createNamespace: boolean;
+        /** The nodes run AppArmor: ESO's pods ask for its RuntimeDefault profile (kubernetes.appArmor). */
+        readonly appArmor: boolean;
+    };
     /** The shared store; `namespaces` (when set) limits which namespaces may use it. */
     readonly store: Parsed["store"] & {
         /** Key Vault objects the ExternalSecrets of the shared store read, for its access check (see objectsToVerify). */
@@ -290,9 +297,18 @@ export function objectsToVerify(externalSecrets: readonly ExternalSecretConfig[]
 }
 
 function resolve(config: Parsed, context: StackContext): StackConfig {
-    const seededSecrets: Record<string, pulumi.Output<string>> = {};
-    for (const [name, value] of Object.entries(config.seededSecrets)) {
-        seededSecrets[name] = pulumi.secret(value);
+    const seededSecrets: Record<string, SeededSecret & { value: pulumi.Output<string> }> = {};
+    for (const [name, entry] of Object.entries(config.seededSecrets)) {
+        const secret = typeof entry === "string" ? { value: entry } : entry;
+        const defaults = config.seededSecretDefaults;
+        seededSecrets[name] = {
+            value: pulumi.secret(secret.value),
+            contentType: secret.contentType ?? defaults.contentType,
+            expiry:
+                secret.expiresOn !== undefined
+                    ? { on: secret.expiresOn }
+                    : { afterDays: secret.expiresInDays ?? defaults.expiresInDays },
+        };
     }
     const owner = new Map(config.tenants.flatMap((t) => t.namespaces.map((ns) => [ns, t.name] as const)));
     const entries: Array<Omit<ExternalSecretConfig, "key" | "formerKey">> = [
@@ -373,7 +389,11 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
             ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
             ...(config.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(config.kubeconfig) }),
         },
-        eso: { ...config.eso, createNamespace: !existing.has(config.eso.namespace) },
+        eso: {
+            ...config.eso,
+            createNamespace: !existing.has(config.eso.namespace),
+            appArmor: config.kubernetes.appArmor,
+        },
         store: {
             ...config.store,
             // With tenants, the shared store (which reads the whole vault) serves only namespaces no tenant owns;
@@ -399,6 +419,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
             key: keyOf(workload),
             formerKey: formerKeyOf(config.workloads, workload),
             externalSecretKey: keyOf({ namespace: workload.namespace, name: workload.externalSecret }),
+            appArmor: config.kubernetes.appArmor,
         })),
     };
 }

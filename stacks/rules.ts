@@ -185,6 +185,49 @@ export const subnetId = () =>
         "use a subnet resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
     );
 
+/** Binary and decimal suffixes of Kubernetes quantities (apimachinery pkg/api/resource/quantity.go). */
+const QUANTITY_SUFFIX: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+};
+
+/** The value of a Kubernetes quantity such as "250m" or "64Mi", or undefined when it is not one this project takes. */
+export function quantityValue(quantity: string): number | undefined {
+    const match = /^(\d+(\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity);
+    return match === null ? undefined : Number(match[1]) * (QUANTITY_SUFFIX[match[3] ?? ""] as number);
+}
+
+/** A CPU or memory amount, as a Pod's resources take it. */
+export const quantity = (example: string) => {
+    const rule = `use a Kubernetes quantity such as "${example}" (a number with an optional m, k, M, G, Ki, Mi or Gi suffix)`;
+    return v.pipe(
+        v.string(rule),
+        v.check((q) => (quantityValue(q) ?? 0) > 0, rule),
+    );
+};
+
+/** A calendar date, read as midnight UTC: when a Key Vault secret expires. */
+export const date = (what: string) => {
+    const rule = `use a date as YYYY-MM-DD, such as "2027-06-30" (${what})`;
+    return v.pipe(
+        v.string(rule),
+        v.regex(/^\d{4}-\d\d-\d\d$/, rule),
+        // Rejects days a month does not have ("2027-02-30"), which Date would roll over into the next month.
+        v.check((d) => {
+            const time = Date.parse(`${d}T00:00:00Z`);
+            return !Number.isNaN(time) && new Date(time).toISOString().startsWith(d);
+        }, rule),
+    );
+};
+
 export const absolutePath = () =>
     pattern(/^\/[^\0]*[^/\0]$/, 'use an absolute directory path such as "/credentials" (not "/" itself)');
 

@@ -1,6 +1,7 @@
 // The shape of a stack's configuration: every key this project reads, its rule and its default.
 // Pulumi.yaml documents the same keys for people; test/config-docs.test.ts keeps the two in step.
 import * as v from "valibot";
+import { ESO_RESOURCES, WORKLOAD_RESOURCES } from "../components/podResources";
 import { MAX_PASSWORD_LIFETIME_DAYS, SOFT_DELETE_RETENTION_DAYS } from "./limits";
 import * as rules from "./rules";
 import { MIN_READY_TIMEOUT_SECONDS } from "./upstream";
@@ -27,7 +28,46 @@ export const DEFAULTS = {
     refreshInterval: "1h",
     creationPolicy: "Owner",
     mountPath: "/credentials",
+    seededSecretExpiresInDays: 365,
+    seededSecretContentType: "text/plain",
+    appArmor: true,
 } as const;
+
+type Amounts = { readonly cpu: string; readonly memory: string };
+type ResourceAmounts = { readonly requests: Amounts; readonly limits: Amounts };
+
+/** A request at most its limit, else an issue on the request. */
+const requestWithinLimit = (kind: keyof Amounts) =>
+    v.forward<ResourceAmounts, v.CheckIssue<ResourceAmounts>, ["requests", keyof Amounts]>(
+        v.check(
+            (r) => (rules.quantityValue(r.requests[kind]) ?? 0) <= (rules.quantityValue(r.limits[kind]) ?? 0),
+            `request at most the limit (limits.${kind}): the API server refuses a request above its limit`,
+        ),
+        ["requests", kind],
+    );
+
+/**
+ * Requests and limits of one container, each defaulted on its own. The API server refuses a request above its
+ * limit (Kubernetes pkg/apis/core/validation ValidateResourceRequirements: "must be less than or equal to ... limit").
+ */
+const resources = (defaults: ResourceAmounts) => {
+    const amounts = (given: Amounts) =>
+        v.strictObject({
+            cpu: v.optional(rules.quantity("100m"), given.cpu),
+            memory: v.optional(rules.quantity("64Mi"), given.memory),
+        });
+    return v.optional(
+        v.pipe(
+            v.strictObject({
+                requests: v.optional(amounts(defaults.requests), {}),
+                limits: v.optional(amounts(defaults.limits), {}),
+            }),
+            requestWithinLimit("cpu"),
+            requestWithinLimit("memory"),
+        ),
+        {},
+    );
+};
 
 const azure = v.strictObject({
     resourceGroupName: rules.resourceGroupName(),
@@ -128,12 +168,26 @@ const kubernetes = v.strictObject({
     ownedNamespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespace names"), []),
     /** Namespaces that exist already (someone else's): used, never created, changed or deleted. */
     existingNamespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespace names"), []),
+    /**
+     * The nodes run AppArmor: pods ask for its RuntimeDefault profile. Kubelet refuses such a pod on a node without
+     * AppArmor (kubernetes pkg/security/apparmor validate.go), such as AKS's Azure Linux 3 nodes (SELinux instead).
+     */
+    appArmor: v.optional(rules.bool(), DEFAULTS.appArmor),
 });
 
 const eso = v.strictObject({
     namespace: v.optional(rules.k8sNamespace(), DEFAULTS.esoNamespace),
     releaseName: v.optional(rules.k8sNamespace(), DEFAULTS.esoReleaseName),
     chartVersion: v.optional(rules.chartVersion(), DEFAULTS.chartVersion),
+    /** CPU and memory of the chart's three pods (chart values `resources`, `webhook.resources`, `certController.resources`). */
+    resources: v.optional(
+        v.strictObject({
+            controller: resources(ESO_RESOURCES.controller),
+            webhook: resources(ESO_RESOURCES.webhook),
+            certController: resources(ESO_RESOURCES.certController),
+        }),
+        {},
+    ),
 });
 
 const store = v.strictObject({
@@ -307,6 +361,37 @@ const workload = v.strictObject({
     command: v.optional(v.array(v.string("use a list of strings"), "use a list of strings")),
     externalSecret: rules.k8sName(),
     mountPath: v.optional(rules.absolutePath(), DEFAULTS.mountPath),
+    resources: resources(WORKLOAD_RESOURCES),
+});
+
+const contentType = () => rules.text('use a content type such as "text/plain", "password" or "application/json"');
+const expiresInDays = () =>
+    rules.integer(1, 3650, "days from a seeded secret's creation until it expires; at most ten years");
+
+/** A seeded secret: its value alone, or its value with its own content type and expiry. */
+const seededSecret = v.union(
+    [
+        rules.text("use a non-empty string"),
+        v.pipe(
+            v.strictObject({
+                value: rules.text("use a non-empty string"),
+                contentType: v.optional(contentType()),
+                expiresOn: v.optional(rules.date("the day the secret expires, midnight UTC")),
+                expiresInDays: v.optional(expiresInDays()),
+            }),
+            v.check(
+                (s) => s.expiresOn === undefined || s.expiresInDays === undefined,
+                "set expiresOn or expiresInDays, not both",
+            ),
+        ),
+    ],
+    "use a non-empty string, or { value, contentType, expiresOn | expiresInDays }",
+);
+
+/** What every seeded secret carries unless it says otherwise. */
+const seededSecretDefaults = v.strictObject({
+    expiresInDays: v.optional(expiresInDays(), DEFAULTS.seededSecretExpiresInDays),
+    contentType: v.optional(contentType(), DEFAULTS.seededSecretContentType),
 });
 
 /** Every key under the project's config namespace. */
@@ -319,10 +404,8 @@ export const stackConfigSchema = v.strictObject({
     // A missing required object is read as {}, so the message names each of its required keys.
     azure: v.pipe(v.optional(v.unknown(), {}), azure),
     vault: v.pipe(v.optional(v.unknown(), {}), vault),
-    seededSecrets: v.optional(
-        rules.map(rules.keyVaultSecretName(), rules.text("use a non-empty string"), "use a map of names to values"),
-        {},
-    ),
+    seededSecrets: v.optional(rules.map(rules.keyVaultSecretName(), seededSecret, "use a map of names to values"), {}),
+    seededSecretDefaults: v.optional(seededSecretDefaults, {}),
     auth: v.optional(auth, { mode: "servicePrincipal" }),
     kubeconfig: v.optional(rules.text("use a kubeconfig path or its contents")),
     kubernetes: v.optional(kubernetes, {}),

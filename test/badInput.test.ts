@@ -81,7 +81,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "an unknown top-level key",
         (c) => (c.colour = "blue"),
-        "colour is not a known key: use one of production, azure, vault, seededSecrets, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads (see the key reference in Pulumi.yaml).",
+        "colour is not a known key: use one of production, azure, vault, seededSecrets, seededSecretDefaults, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads (see the key reference in Pulumi.yaml).",
     ],
     [
         "an unknown nested key",
@@ -312,6 +312,48 @@ const CASES: Array<[string, Change, string | string[]]> = [
         "a seeded secret with an empty value",
         (c) => (c.seededSecrets = { "db-password": "" }),
         "seededSecrets.db-password [secret] is invalid: use a non-empty string.",
+    ],
+    [
+        "a seeded secret with a day that does not exist, and both a day and a number of days",
+        (c) =>
+            (c.seededSecrets = {
+                "db-password": { value: "x", expiresOn: "2027-02-30" },
+                "api-key": { value: "y", expiresOn: "2027-06-30", expiresInDays: 30 },
+            }),
+        [
+            'seededSecrets.db-password.expiresOn [secret] is invalid: use a date as YYYY-MM-DD, such as "2027-06-30" (the day the secret expires, midnight UTC).',
+            "seededSecrets.api-key [secret] is invalid: set expiresOn or expiresInDays, not both.",
+        ],
+    ],
+    [
+        "seeded secret defaults out of range",
+        (c) => (c.seededSecretDefaults = { expiresInDays: 0, contentType: "" }),
+        [
+            "seededSecretDefaults.expiresInDays 0 is invalid: use a whole number from 1 to 3650 (days from a seeded secret's creation until it expires; at most ten years).",
+            'seededSecretDefaults.contentType "" is invalid: use a content type such as "text/plain", "password" or "application/json".',
+        ],
+    ],
+    [
+        "a workload CPU request that is not a quantity",
+        (c) => (c.workloads[0].resources = { requests: { cpu: "lots", memory: "1Gi" }, limits: { memory: "512Mi" } }),
+        [
+            'workloads[0].resources.requests.cpu "lots" is invalid: use a Kubernetes quantity such as "100m" (a number with an optional m, k, M, G, Ki, Mi or Gi suffix).',
+        ],
+    ],
+    [
+        "a workload memory request above its limit",
+        (c) => (c.workloads[0].resources = { requests: { memory: "1Gi" }, limits: { memory: "512Mi" } }),
+        'workloads[0].resources.requests.memory "1Gi" is invalid: request at most the limit (limits.memory): the API server refuses a request above its limit.',
+    ],
+    [
+        "an ESO webhook CPU request above the default limit",
+        (c) => (c.eso = { resources: { webhook: { requests: { cpu: "2" } } } }),
+        'eso.resources.webhook.requests.cpu "2" is invalid: request at most the limit (limits.cpu): the API server refuses a request above its limit.',
+    ],
+    [
+        "AppArmor set to something other than a boolean",
+        (c) => (c.kubernetes.appArmor = "RuntimeDefault"),
+        'kubernetes.appArmor "RuntimeDefault" is invalid: use true or false.',
     ],
 ];
 

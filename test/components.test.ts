@@ -4,17 +4,20 @@ import {
     AppRegistration,
     ClientSecret,
     CredentialSecret,
+    ESO_RESOURCES,
     ExternalSecretsOperator,
     type CreatedVault,
     KeyVault,
     Namespaces,
     SecretStore,
+    type SeededSecret,
     SyncedSecrets,
     VaultAccess,
     VaultSecrets,
     vaultUrlInCloud,
     Workload,
 } from "../components";
+import { reveal } from "../plan/secrets";
 import { inputsOf, isSecretInput, only, startCloud, TYPES, unwrap } from "./mocks";
 
 const VAULT_ID =
@@ -65,14 +68,32 @@ describe("KeyVault", () => {
 });
 
 describe("VaultSecrets", () => {
-    it("writes each seeded secret into the vault with its value sent as a secret", async () => {
+    /** 2026-03-01T00:00:00Z, a clock tests pin. */
+    const NOW = new Date(Date.UTC(2026, 2, 1));
+    const NOW_SECONDS = NOW.getTime() / 1000;
+
+    async function seed(secrets: Record<string, Partial<SeededSecret>>) {
         const cloud = await startCloud();
         const seeded = new VaultSecrets("seeded", {
             resourceGroupName: "rg",
             vaultName: "kv-test",
-            secrets: { "db-password": pulumi.secret("hunter2"), "api-key": "plain-in-config" },
+            now: NOW,
+            secrets: Object.fromEntries(
+                Object.entries(secrets).map(([name, secret]) => [
+                    name,
+                    { value: "v", contentType: "text/plain", expiry: { afterDays: 365 }, ...secret },
+                ]),
+            ),
         });
         await cloud.settle();
+        return { cloud, seeded };
+    }
+
+    it("writes each seeded secret into the vault with its value sent as a secret", async () => {
+        const { cloud, seeded } = await seed({
+            "db-password": { value: pulumi.secret("hunter2") },
+            "api-key": { value: "plain-in-config" },
+        });
         const secrets = cloud.ofType(TYPES.kvSecret);
         assert.deepEqual(secrets.map((s) => [inputsOf(s).secretName, inputsOf(s).properties.value]).sort(), [
             ["api-key", "plain-in-config"],
@@ -83,6 +104,60 @@ describe("VaultSecrets", () => {
             await unwrap(seeded.secretIds["db-password"] as pulumi.Output<string>),
             `${VAULT_ID}/secrets/db-password`,
         );
+    });
+
+    it("gives each secret its content type", async () => {
+        const { cloud } = await seed({ db: { contentType: "password" }, api: {} });
+        const types = cloud
+            .ofType(TYPES.kvSecret)
+            .map((s) => [inputsOf(s).secretName, inputsOf(s).properties.contentType]);
+        assert.deepEqual(types.sort(), [
+            ["api", "text/plain"],
+            ["db", "password"],
+        ]);
+    });
+
+    it("expires a secret the configured number of days after its creation, in seconds since 1970", async () => {
+        const { cloud } = await seed({ db: { expiry: { afterDays: 30 } } });
+        const secret = only(cloud, TYPES.kvSecret);
+        assert.equal(inputsOf(secret).properties.attributes.expires, NOW_SECONDS + 30 * 24 * 3600);
+        assert.deepEqual(secret.options.ignoreChanges, ["properties.attributes.expires"]);
+    });
+
+    /** The state a later run leaves for secret "db", deployed before with `deployed` as its inputs. */
+    async function rerun(deployed: Record<string, unknown>, secret: Partial<SeededSecret>, daysLater: number) {
+        const urn = only((await seed({ db: {} })).cloud, TYPES.kvSecret).urn;
+        const cloud = await startCloud({ deployed: new Map([[urn, deployed]]) });
+        new VaultSecrets("seeded", {
+            resourceGroupName: "rg",
+            vaultName: "kv-test",
+            now: new Date(NOW.getTime() + daysLater * 24 * 3600 * 1000),
+            secrets: { db: { value: "v", contentType: "text/plain", expiry: { afterDays: 30 }, ...secret } },
+        });
+        await cloud.settle();
+        return reveal(only(cloud, TYPES.kvSecret).outputs) as Record<string, any>;
+    }
+
+    it("keeps a deployed secret's expiry on later runs, so the clock does not update every secret", async () => {
+        const first = inputsOf(only((await seed({ db: { expiry: { afterDays: 30 } } })).cloud, TYPES.kvSecret));
+        const state = await rerun(first, {}, 90);
+        assert.equal(state.properties.attributes.expires, NOW_SECONDS + 30 * 24 * 3600);
+    });
+
+    it("leaves a secret deployed without an expiry without one until it is given a fixed day", async () => {
+        const before = { properties: { value: "v" } };
+        const kept = await rerun(before, {}, 1);
+        assert.equal(kept.properties.value, "v");
+        assert.equal(kept.properties.attributes?.expires, undefined);
+        const renewed = await rerun(before, { expiry: { on: "2027-06-30" } }, 1);
+        assert.equal(renewed.properties.attributes.expires, Date.UTC(2027, 5, 30) / 1000);
+    });
+
+    it("expires a secret on a fixed day at midnight UTC, applied on every update so changing it renews", async () => {
+        const { cloud } = await seed({ db: { expiry: { on: "2027-06-30" } } });
+        const secret = only(cloud, TYPES.kvSecret);
+        assert.equal(inputsOf(secret).properties.attributes.expires, Date.UTC(2027, 5, 30) / 1000);
+        assert.deepEqual(secret.options.ignoreChanges, []);
     });
 });
 
@@ -201,12 +276,13 @@ describe("CredentialSecret", () => {
 });
 
 describe("ExternalSecretsOperator", () => {
-    async function operator() {
+    async function operator(args: Partial<ConstructorParameters<typeof ExternalSecretsOperator>[1]> = {}) {
         const cloud = await startCloud();
         new ExternalSecretsOperator("eso", {
             namespace: "external-secrets",
             releaseName: "external-secrets",
             chartVersion: "2.9.0",
+            ...args,
         });
         await cloud.settle();
         return cloud;
@@ -225,6 +301,30 @@ describe("ExternalSecretsOperator", () => {
         const release = inputsOf(only(await operator(), TYPES.release));
         assert.notEqual(release.skipAwait, true);
         assert.equal(release.atomic, true);
+    });
+
+    it("gives each of the chart's pods resources and RuntimeDefault seccomp and AppArmor profiles", async () => {
+        const { values } = inputsOf(only(await operator(), TYPES.release));
+        const profiles = { seccompProfile: { type: "RuntimeDefault" }, appArmorProfile: { type: "RuntimeDefault" } };
+        for (const [pod, settings] of [
+            ["controller", values],
+            ["webhook", values.webhook],
+            ["certController", values.certController],
+        ] as const) {
+            assert.deepEqual(settings.resources, ESO_RESOURCES[pod], pod);
+            assert.deepEqual(settings.podSecurityContext, { enabled: true, ...profiles }, pod);
+            assert.deepEqual(settings.securityContext, { enabled: true, ...profiles }, pod);
+        }
+    });
+
+    it("leaves AppArmor out of the chart's pods when the nodes have none, and takes configured resources", async () => {
+        const webhook = { requests: { cpu: "20m", memory: "48Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+        const { values } = inputsOf(
+            only(await operator({ appArmor: false, resources: { ...ESO_RESOURCES, webhook } }), TYPES.release),
+        );
+        assert.deepEqual(values.podSecurityContext, { enabled: true, seccompProfile: { type: "RuntimeDefault" } });
+        assert.equal(values.certController.securityContext.appArmorProfile, undefined);
+        assert.deepEqual(values.webhook.resources, webhook);
     });
 
     it("creates ESO's namespace under the restricted Pod Security profile", async () => {
@@ -379,7 +479,7 @@ describe("Namespaces", () => {
 });
 
 describe("Workload", () => {
-    async function pod() {
+    async function pod(args: Partial<ConstructorParameters<typeof Workload>[1]> = {}) {
         const cloud = await startCloud();
         new Workload("app", {
             podName: "app-name",
@@ -387,6 +487,7 @@ describe("Workload", () => {
             image: "registry.k8s.io/pause:3.10",
             secretName: "cloud-credentials",
             mountPath: "/credentials",
+            ...args,
         });
         await cloud.settle();
         return inputsOf(only(cloud, TYPES.pod));
@@ -413,5 +514,19 @@ describe("Workload", () => {
         assert.deepEqual(container.capabilities, { drop: ["ALL"] });
         assert.equal(container.readOnlyRootFilesystem, true);
         assert.equal(spec.automountServiceAccountToken, false);
+    });
+
+    it("runs under the runtime's default AppArmor profile unless the nodes have no AppArmor", async () => {
+        assert.deepEqual((await pod()).spec.securityContext.appArmorProfile, { type: "RuntimeDefault" });
+        assert.equal((await pod({ appArmor: false })).spec.securityContext.appArmorProfile, undefined);
+    });
+
+    it("requests and limits CPU and memory, by default and as configured", async () => {
+        assert.deepEqual((await pod()).spec.containers[0].resources, {
+            requests: { cpu: "10m", memory: "32Mi" },
+            limits: { cpu: "200m", memory: "128Mi" },
+        });
+        const given = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+        assert.deepEqual((await pod({ resources: given })).spec.containers[0].resources, given);
     });
 });

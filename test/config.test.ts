@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { ESO_RESOURCES } from "../components/podResources";
 import { parseStackConfig } from "../stacks";
 import { problemsOf, runbookConfig, runbookWith, runProgramExpectingError, unwrap } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
@@ -31,6 +32,8 @@ describe("stack configuration", () => {
                 createNamespace: true,
                 releaseName: "external-secrets",
                 chartVersion: "2.9.0",
+                resources: ESO_RESOURCES,
+                appArmor: true,
             });
             assert.equal(config.store.name, "azure-secret-store");
             assert.deepEqual(config.externalSecrets, []);
@@ -82,9 +85,42 @@ describe("stack configuration", () => {
             assert.equal(config.vault.purgeProtection, false);
         });
 
+        it("gives a seeded secret the defaults' content type and expiry unless it sets its own", () => {
+            const config = parseStackConfig(
+                runbookWith((c) => {
+                    c.seededSecrets = {
+                        plain: "a",
+                        db: { value: "b", contentType: "password", expiresOn: "2027-06-30" },
+                        api: { value: "c", expiresInDays: 30 },
+                    };
+                    c.seededSecretDefaults = { contentType: "application/json" };
+                }),
+                context,
+            );
+            const settings = Object.fromEntries(
+                Object.entries(config.seededSecrets).map(([name, s]) => [name, [s.contentType, s.expiry]]),
+            );
+            assert.deepEqual(settings, {
+                plain: ["application/json", { afterDays: 365 }],
+                db: ["password", { on: "2027-06-30" }],
+                api: ["application/json", { afterDays: 30 }],
+            });
+        });
+
+        it("asks for AppArmor in workloads and ESO's pods unless kubernetes.appArmor is false", () => {
+            const on = parseStackConfig(runbookConfig(), context);
+            assert.deepEqual([on.eso.appArmor, on.workloads[0]?.appArmor], [true, true]);
+            const off = parseStackConfig(
+                runbookWith((c) => (c.kubernetes.appArmor = "false")),
+                context,
+            );
+            assert.deepEqual([off.eso.appArmor, off.workloads[0]?.appArmor], [false, false]);
+            assert.deepEqual(off.kubernetes, {}, "the provider's arguments stay the provider's");
+        });
+
         it("wraps seeded secret values as Pulumi secrets", async () => {
             const config = parseStackConfig(runbookConfig(), context);
-            const value = config.seededSecrets["key-vault-secret-name"] as pulumi.Output<string>;
+            const value = config.seededSecrets["key-vault-secret-name"]?.value as pulumi.Output<string>;
             assert.equal(await pulumi.isSecret(value), true);
             assert.equal(await unwrap(value), "Azure Key Vault");
         });
@@ -93,7 +129,9 @@ describe("stack configuration", () => {
     describe("messages", () => {
         it("never shows a secret value in a message", () => {
             const problems = problemsOf(runbookWith((c) => (c.seededSecrets = { "db-password": 12345678 })));
-            assert.deepEqual(problems, ["seededSecrets.db-password [secret] is invalid: use a non-empty string."]);
+            assert.deepEqual(problems, [
+                "seededSecrets.db-password [secret] is invalid: use a non-empty string, or { value, contentType, expiresOn | expiresInDays }.",
+            ]);
         });
 
         it("reports every problem in one pass", () => {

@@ -319,7 +319,7 @@ describe("destroy plan", () => {
                 new VaultSecrets("seeded", {
                     resourceGroupName: "rg",
                     vaultName: vault.vaultName,
-                    secrets: { db: "x" },
+                    secrets: { db: { value: "x", contentType: "text/plain", expiry: { afterDays: 365 } } },
                 });
                 new SyncedSecrets("synced", {
                     externalSecrets: [
@@ -376,7 +376,11 @@ describe("destroy plan", () => {
                 );
                 new VaultSecrets(
                     "seeded",
-                    { resourceGroupName: "rg", vaultName: vault.vaultName, secrets: { db: "x" } },
+                    {
+                        resourceGroupName: "rg",
+                        vaultName: vault.vaultName,
+                        secrets: { db: { value: "x", contentType: "text/plain", expiry: { afterDays: 365 } } },
+                    },
                     { protect: true },
                 );
             }, true);

@@ -4,9 +4,19 @@
 import { strict as assert } from "node:assert";
 import { ExternalSecretsOperator, HELM_KEEP_POLICY, SyncedSecrets } from "../components";
 import { describeUpdateAwait } from "../plan/destroyPlan";
-import { redact } from "../plan/secrets";
 import type { RecordedResource, SimulatedCloud } from "../plan/simulatedCloud";
-import { inputsOf, ISSUER, only, runbookWith, runProgram, startCloud, STACK, PROJECT, TYPES } from "./mocks";
+import {
+    comparedInputs,
+    inputsOf,
+    ISSUER,
+    only,
+    runbookWith,
+    runProgram,
+    startCloud,
+    STACK,
+    PROJECT,
+    TYPES,
+} from "./mocks";
 
 const workloadIdentity = { mode: "workloadIdentity", oidcIssuerUrl: ISSUER };
 
@@ -37,12 +47,15 @@ function manyEntries(): Record<string, any> {
     });
 }
 
-/** What a deployed stack's state would hold: each resource's inputs (secrets redacted) and aliases, by engine URN. */
+/**
+ * What a deployed stack's state would hold: each resource's inputs (secrets redacted; paths it ignores changes to left
+ * out, as the engine compares them) and aliases, by engine URN.
+ */
 function stateOf(cloud: SimulatedCloud): Map<string, { inputs: unknown; aliases: readonly string[] }> {
     return new Map(
         cloud.resources.map((r) => [
             r.engineUrn,
-            { inputs: r.custom ? redact(r.inputs) : undefined, aliases: r.aliases },
+            { inputs: r.custom ? comparedInputs(r) : undefined, aliases: r.aliases },
         ]),
     );
 }

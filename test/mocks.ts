@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, reveal, SimulatedCloud, type RecordedResource } from "../plan/simulatedCloud";
 import { outputPromise } from "../plan/pulumiInternals";
+import { redact } from "../plan/secrets";
 import { clusterOptionsFor, type SimulatedClusterOptions } from "../plan/simulatedCluster";
 import { parseStackConfig } from "../stacks/config";
 import { StackConfigError } from "../stacks/errors";
@@ -204,6 +205,21 @@ export function only(cloud: SimulatedCloud, type: string, nameSuffix = ""): Reco
 /** A resource's inputs as the provider receives them (secrets unwrapped). */
 export function inputsOf(resource: RecordedResource): Record<string, any> {
     return reveal(resource.inputs) as Record<string, any>;
+}
+
+/**
+ * A resource's inputs (secrets redacted) as the engine compares them on an update: the paths it ignores changes to
+ * (values computed from the clock at creation, settings fixed at creation) are left out.
+ */
+export function comparedInputs(resource: RecordedResource): unknown {
+    const inputs = redact(resource.inputs);
+    for (const dotted of resource.options.ignoreChanges) {
+        const path = dotted.split(".");
+        let node: unknown = inputs;
+        for (const part of path.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[part];
+        if (node !== null && typeof node === "object") delete (node as Record<string, unknown>)[path.at(-1) as string];
+    }
+    return inputs;
 }
 
 /** True if the input at the dotted path (or one of its ancestors) is sent as a secret. */

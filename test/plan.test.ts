@@ -196,7 +196,11 @@ describe("offline plan", function () {
             run.stdout,
             /kubernetes:core\/v1:Pod app {2}\[workload-secret-mounts\] {2}spec\.volumes\[0\]\.secret\.defaultMode is 420 \(0644\)/,
         );
-        assert.match(run.stdout, /Plan FAILED: 0 schema violations in 0 of 3 objects, 5 policy violations\.$/m);
+        assert.match(
+            run.stdout,
+            /kubernetes:core\/v1:Pod app {2}\[workload-service-account-token\] {2}spec\.automountServiceAccountToken is undefined/,
+        );
+        assert.match(run.stdout, /Plan FAILED: 0 schema violations in 0 of 3 objects, 9 policy violations\.$/m);
         rmSync(run.out, { recursive: true, force: true });
     });
 

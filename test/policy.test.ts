@@ -51,6 +51,17 @@ const password = (endDate = "2026-08-28T00:00:00Z"): PolicyResource => ({
     props: { applicationId: "/applications/55555555-5555-4555-a555-555555555555", displayName: "slot a", endDate },
 });
 
+/** One of ESO's chart pods, as the chart's values configure it. */
+const chartPod = () => ({
+    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+    podSecurityContext: { enabled: true, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: {
+        enabled: true,
+        seccompProfile: { type: "RuntimeDefault" },
+        appArmorProfile: { type: "RuntimeDefault" },
+    },
+});
+
 const release = (): PolicyResource => ({
     type: "kubernetes:helm.sh/v3:Release",
     name: "eso-release",
@@ -60,6 +71,7 @@ const release = (): PolicyResource => ({
         version: "2.9.0",
         repositoryOpts: { repo: "https://charts.external-secrets.io" },
         namespace: "external-secrets",
+        values: { installCRDs: true, ...chartPod(), webhook: chartPod(), certController: chartPod() },
     },
 });
 
@@ -100,11 +112,13 @@ const podSpec = () => ({
         runAsUser: 65532,
         fsGroup: 65532,
         seccompProfile: { type: "RuntimeDefault" },
+        appArmorProfile: { type: "RuntimeDefault" },
     },
     containers: [
         {
             name: "app-name",
             image: "registry.k8s.io/pause:3.10",
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
             securityContext: {
                 allowPrivilegeEscalation: false,
                 capabilities: { drop: ["ALL"] },
@@ -210,6 +224,8 @@ describe("policyPackConfig", () => {
                 allowedSubnetIds: [SUBNET_ID],
             },
             "eso-cluster-store-conditions": { tenantsConfigured: true },
+            "eso-chart-pods": { appArmor: true },
+            "workload-runtime-profiles": { appArmor: true },
         });
     });
 
@@ -218,6 +234,8 @@ describe("policyPackConfig", () => {
             "keyvault-purge-protection-in-production": { production: false },
             "keyvault-network-restricted": { restricted: false },
             "eso-cluster-store-conditions": { tenantsConfigured: false },
+            "eso-chart-pods": { appArmor: true },
+            "workload-runtime-profiles": { appArmor: true },
         });
     });
 
@@ -687,5 +705,122 @@ describe("workload-security-context", () => {
         assert.deepEqual(reported("workload-security-context", resource), [
             'spec.template.spec.initContainers[0].securityContext.capabilities.drop is undefined: drop "ALL" capabilities',
         ]);
+    });
+});
+
+const NOW_SECONDS = NOW.getTime() / 1000;
+
+const keyVaultSecret = (properties: Record<string, unknown> = {}): PolicyResource => ({
+    type: "azure-native:keyvault:Secret",
+    name: "seeded-key-vault-secret-name",
+    props: {
+        resourceGroupName: "rg",
+        vaultName: "kv-test",
+        secretName: "key-vault-secret-name",
+        properties: {
+            value: "Azure Key Vault",
+            contentType: "text/plain",
+            attributes: { expires: NOW_SECONDS + 365 * 24 * 3600 },
+            ...properties,
+        },
+    },
+});
+
+describe("keyvault-secret-expiration", () => {
+    it("passes a secret that expires after now", () => {
+        assertPasses(keyVaultSecret());
+    });
+
+    it("reports a secret without an expiration date, citing the built-in policy", () => {
+        assert.deepEqual(reported("keyvault-secret-expiration", keyVaultSecret({ attributes: {} })), [
+            'properties.attributes.expires is undefined: give the secret an expiration date (seconds since 1970 UTC); Azure Policy "Key Vault secrets should have an expiration date" (98728c90-32c7-4049-8429-847dc0f4fe37) flags a secret without one',
+        ]);
+    });
+
+    it("reports a secret that would be written already expired", () => {
+        const resource = keyVaultSecret({ attributes: { expires: NOW_SECONDS } });
+        assert.deepEqual(reported("keyvault-secret-expiration", resource), [
+            "properties.attributes.expires is 2026-03-01T00:00:00.000Z, not after 2026-03-01T00:00:00.000Z: the secret is written already expired; rotate it and set a later expiry",
+        ]);
+        assert.deepEqual(reported("keyvault-secret-expiration", resource, DEV, new Date(NOW.getTime() - 1000)), []);
+    });
+});
+
+describe("keyvault-secret-content-type", () => {
+    it("reports a secret without a content type, citing the built-in policy", () => {
+        for (const contentType of [undefined, ""]) {
+            assert.deepEqual(reported("keyvault-secret-content-type", keyVaultSecret({ contentType })), [
+                `properties.contentType is ${contentType === undefined ? "undefined" : '""'}: say what the secret holds ("text/plain", "password", ...); Azure Policy "Secrets should have content type set" (75262d3e-ba4a-4f43-85f8-9f72c090e5e3) flags a secret without one`,
+            ]);
+        }
+    });
+});
+
+describe("workload-resources", () => {
+    it("reports a container without requests or limits, naming what is missing", () => {
+        const resource = changed(pod(), (props) => {
+            props.spec.containers[0].resources = { requests: { cpu: "10m" }, limits: { memory: "64Mi" } };
+        });
+        assert.deepEqual(reported("workload-resources", resource), [
+            "spec.containers[0].resources lacks requests.memory, limits.cpu: request CPU and memory so the scheduler places the pod, and limit both so one pod cannot starve its node",
+        ]);
+    });
+});
+
+describe("workload-runtime-profiles", () => {
+    it("reports a container without seccomp or AppArmor profiles, and one that overrides the pod's with Unconfined", () => {
+        const bare = changed(pod(), (props) => delete props.spec.securityContext.seccompProfile);
+        assert.deepEqual(reported("workload-runtime-profiles", bare), [
+            'spec.containers[0] runs with seccomp profile undefined: set seccompProfile.type "RuntimeDefault" on the pod or the container (the "restricted" Pod Security profile requires it)',
+        ]);
+        const unconfined = changed(pod(), (props) => {
+            props.spec.containers[0].securityContext.appArmorProfile = { type: "Unconfined" };
+        });
+        assert.deepEqual(reported("workload-runtime-profiles", unconfined), [
+            'spec.containers[0] runs with AppArmor profile "Unconfined": set appArmorProfile.type "RuntimeDefault" on the pod or the container (Kubernetes 1.30 and later), or set kubernetes.appArmor to false if the nodes have no AppArmor',
+        ]);
+    });
+
+    it("does not ask for AppArmor when the nodes have none", () => {
+        const resource = changed(pod(), (props) => delete props.spec.securityContext.appArmorProfile);
+        assert.equal(reported("workload-runtime-profiles", resource).length, 1);
+        assertPasses(resource, { ...DEV, appArmor: false });
+    });
+});
+
+describe("workload-service-account-token", () => {
+    it("reports a pod that mounts its service account token", () => {
+        for (const automount of [undefined, true]) {
+            const resource = changed(pod(), (props) => (props.spec.automountServiceAccountToken = automount));
+            assert.deepEqual(reported("workload-service-account-token", resource), [
+                `spec.automountServiceAccountToken is ${String(automount)}: set false; the token lets anyone in the pod call the Kubernetes API as its service account, and reading mounted files needs no API access`,
+            ]);
+        }
+    });
+});
+
+describe("eso-chart-pods", () => {
+    it("reports each of ESO's pods without resources or an AppArmor profile, by its values key", () => {
+        const resource = changed(release(), (props) => {
+            delete props.values.resources;
+            props.values.webhook.securityContext.appArmorProfile = { type: "Unconfined" };
+            props.values.certController.podSecurityContext.seccompProfile = { type: "Unconfined" };
+        });
+        assert.deepEqual(reported("eso-chart-pods", resource), [
+            "values.resources lacks requests.cpu, requests.memory, limits.cpu, limits.memory: the chart sets none for the controller (values.yaml `resources: {}`); request and limit its CPU and memory",
+            'values.webhook.securityContext.appArmorProfile.type is "Unconfined": use "RuntimeDefault" for the webhook, or set kubernetes.appArmor to false if the nodes have no AppArmor',
+            'values.certController.podSecurityContext.seccompProfile.type is "Unconfined": use "RuntimeDefault"',
+        ]);
+    });
+
+    it("leaves other charts alone and AppArmor out where the nodes have none", () => {
+        assertPasses(changed(release(), (props) => (props.chart = "ingress-nginx")));
+        const noAppArmor = changed(release(), (props) => {
+            for (const pod of [props.values, props.values.webhook, props.values.certController]) {
+                delete pod.securityContext.appArmorProfile;
+            }
+        });
+        assert.equal(reported("eso-chart-pods", noAppArmor).length, 3);
+        assertPasses(noAppArmor, { ...DEV, appArmor: false });
     });
 });

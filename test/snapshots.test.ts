@@ -6,17 +6,32 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { EXPIRES_PATH } from "../components/vaultSecrets";
 import { simulateStack } from "../plan/run";
 import { redact } from "../plan/secrets";
+import type { RecordedResource } from "../plan/simulatedCloud";
 import { readStackFile, stacksIn } from "../plan/stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = path.join(__dirname, "snapshots");
 /** Dates computed from the clock at plan time (a password's end date): only their presence is compared. */
 const CLOCK_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+const FROM_THE_CLOCK = "<date from the clock>";
+
+/**
+ * Inputs with a seeded secret's expiry counted from the clock (the resource ignores later changes to it) replaced by a
+ * marker: only its presence is compared. A fixed day is compared as it is.
+ */
+function withoutClockExpiry(resource: RecordedResource): unknown {
+    const inputs = redact(resource.inputs) as Record<string, any>;
+    if (!resource.options.ignoreChanges.includes(EXPIRES_PATH)) return inputs;
+    const attributes = inputs.properties?.attributes;
+    if (typeof attributes?.expires === "number") attributes.expires = FROM_THE_CLOCK;
+    return inputs;
+}
 
 function steady(value: unknown): unknown {
-    if (typeof value === "string" && CLOCK_DATE.test(value)) return "<date from the clock>";
+    if (typeof value === "string" && CLOCK_DATE.test(value)) return FROM_THE_CLOCK;
     if (Array.isArray(value)) return value.map(steady);
     if (value !== null && typeof value === "object") {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, steady(v)]));
@@ -41,7 +56,7 @@ async function snapshotOf(stack: string): Promise<unknown> {
         resources: run.cloud.resources
             .map((r) => ({
                 urn: r.engineUrn,
-                ...(r.custom ? { inputs: redact(r.inputs) } : {}),
+                ...(r.custom ? { inputs: withoutClockExpiry(r) } : {}),
                 ...(r.aliases.length > 0 ? { aliases: r.aliases } : {}),
             }))
             .sort((a, b) => a.urn.localeCompare(b.urn)),

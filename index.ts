@@ -8,13 +8,16 @@ import {
     EsoIdentity,
     ExternalSecretsOperator,
     KeyVault,
+    metricsValues,
     Namespaces,
     objectGrants,
     sharedStore,
     type StoreContext,
     type StoreRef,
+    SyncAlerts,
     SyncedSecrets,
     Tenant,
+    VaultMonitoring,
     VaultSecrets,
     vaultWideGrants,
     Workload,
@@ -43,6 +46,19 @@ const seeded = new VaultSecrets(
     protectData,
 );
 const grantsOn = (objects: ObjectGrants) => objectGrants(vault.vaultId, objects, seeded.secretIds);
+// 2b. The vault's resource logs and metric alerts, where configured.
+if (config.monitoring.logs !== undefined || config.monitoring.actionGroupId !== undefined) {
+    new VaultMonitoring(
+        "vault-monitoring",
+        {
+            vaultId: vault.vaultId,
+            resourceGroupName: azure.resourceGroupName,
+            location: azure.location,
+            ...config.monitoring,
+        },
+        protectData,
+    );
+}
 
 // 3-4. ESO's identity in Azure, allowed to read the vault (with tenants, only the secrets no tenant owns).
 const identity = new EsoIdentity("eso", {
@@ -55,12 +71,14 @@ const identity = new EsoIdentity("eso", {
         : grantsOn(sharedAccess.grants),
 });
 
-// 5. The operator; with workload identity its service account carries the identity. Then the namespaces.
+// 5. The operator; with workload identity its service account carries the identity; alerts on its syncs, where
+// configured. Then the namespaces.
 const operator = new ExternalSecretsOperator(
     "eso",
     {
         ...config.eso,
         keepOnDestroy: config.production,
+        metrics: metricsValues(config.monitoring.syncAlerts),
         workloadIdentity:
             auth.mode === "workloadIdentity"
                 ? { serviceAccountName: auth.serviceAccountName, clientId: identity.clientId, tenantId }
@@ -68,6 +86,17 @@ const operator = new ExternalSecretsOperator(
     },
     onCluster,
 );
+if (config.monitoring.syncAlerts !== undefined) {
+    new SyncAlerts(
+        "eso-alerts",
+        {
+            target: config.monitoring.syncAlerts,
+            namespace: operator.servingNamespace,
+            releaseName: config.eso.releaseName,
+        },
+        onCluster,
+    );
+}
 const namespaces = new Namespaces(
     "apps",
     {

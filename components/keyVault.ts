@@ -1,15 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { RandomString } from "@pulumi/random/randomString";
+import { type PrivateEndpointSettings, PrivateVault } from "./privateVault";
 
-/** Who may reach the vault's data plane; everything else is denied. */
+/** Who may reach the vault's data plane: its private endpoint, and through the firewall, which denies all else. */
 export interface VaultNetwork {
+    /**
+     * "disabled": only the private endpoint (and trusted services, with bypassAzureServices) reach the data plane;
+     * Key Vault then ignores the firewall's IP and subnet rules (azure-native VaultProperties.publicNetworkAccess).
+     */
+    readonly publicNetworkAccess: "disabled" | "enabled";
     /** IPv4 addresses or CIDR ranges, such as the cluster's egress. */
     readonly allowedIps: readonly string[];
     /** Subnet resource ids (the subnets need the Microsoft.KeyVault service endpoint). */
     readonly allowedSubnetIds: readonly string[];
     /** Let trusted Azure services through (ARM itself is not affected by the firewall either way). */
     readonly bypassAzureServices: boolean;
+    /**
+     * The deploying machine's addresses, let through the firewall so the access check can read the vault: a
+     * temporary rule, removed again after the deployment (README, "Private vault").
+     */
+    readonly deployerIps: readonly string[];
+    /**
+     * A private endpoint in the cluster's network, and the DNS that resolves the vault's usual name to it.
+     * @default none
+     */
+    readonly privateEndpoint?: PrivateEndpointSettings;
 }
 
 /** A vault this stack creates and owns, with the settings Key Vault fixes at its creation. */
@@ -39,8 +55,8 @@ export interface CreatedVault {
      */
     readonly createMode?: "default" | "recover";
     /**
-     * Firewall: deny all but these networks.
-     * @default open to all networks (authentication and RBAC still apply)
+     * The vault's network: a private endpoint, public access, and a firewall that denies all but the listed networks.
+     * @default open to all networks (authentication and RBAC still apply); production stacks must set it
      */
     readonly network?: VaultNetwork;
 }
@@ -156,6 +172,8 @@ export class KeyVault extends pulumi.ComponentResource {
                         // ARM rejects `false` here ("does not accept false"): leave it unset to keep it off.
                         enablePurgeProtection: (settings.purgeProtection ?? true) ? true : undefined,
                         createMode: settings.createMode === "recover" ? keyvault.CreateMode.Recover : undefined,
+                        // Set explicitly: left unset, the SDK sends "enabled" (its default), whatever the firewall.
+                        publicNetworkAccess: network?.publicNetworkAccess ?? "enabled",
                         networkAcls:
                             network === undefined
                                 ? undefined
@@ -164,7 +182,9 @@ export class KeyVault extends pulumi.ComponentResource {
                                       bypass: network.bypassAzureServices
                                           ? keyvault.NetworkRuleBypassOptions.AzureServices
                                           : keyvault.NetworkRuleBypassOptions.None,
-                                      ipRules: network.allowedIps.map((value) => ({ value })),
+                                      ipRules: [...new Set([...network.allowedIps, ...network.deployerIps])].map(
+                                          (value) => ({ value }),
+                                      ),
                                       virtualNetworkRules: network.allowedSubnetIds.map((id) => ({ id })),
                                   },
                     },
@@ -179,9 +199,26 @@ export class KeyVault extends pulumi.ComponentResource {
         }
 
         const created = settings.existing ? undefined : settings;
+        const endpoint = created?.network?.privateEndpoint;
+        // Whoever reads the vault (the access check, the stores) reads it through the private endpoint once its
+        // DNS record exists, at the vault's usual URL.
+        const reachable =
+            endpoint === undefined
+                ? pulumi.output("public")
+                : new PrivateVault(
+                      `${name}-private`,
+                      {
+                          vaultId: vault.id,
+                          vaultName: vault.name,
+                          resourceGroupName: args.resourceGroupName,
+                          location: args.location,
+                          endpoint,
+                      },
+                      { parent: this },
+                  ).ready;
         this.vaultId = vault.id;
         this.vaultName = vault.name;
-        this.vaultUri = pulumi.all([vault.name, vault.properties]).apply(([vaultName, p]) => {
+        this.vaultUri = pulumi.all([vault.name, vault.properties, reachable]).apply(([vaultName, p]) => {
             requireRbac(vaultName, p);
             if (created !== undefined) {
                 requireUnchangeable(

@@ -43,6 +43,11 @@ export interface ExternalSecretsOperatorArgs {
      * @default true
      */
     readonly appArmor?: boolean;
+    /**
+     * Chart values that expose ESO's metrics to a scraper (SyncAlerts' `metricsValues`).
+     * @default {}: no metrics Service, no ServiceMonitor
+     */
+    readonly metrics?: pulumi.Inputs;
 }
 
 /**
@@ -135,6 +140,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
                         ? { crds: { annotations: { [HELM_KEEP_POLICY.annotation]: HELM_KEEP_POLICY.value } } }
                         : {}),
                     ...workloadIdentityValues(args.workloadIdentity),
+                    ...args.metrics,
                     ...podValues(resources.controller, appArmor),
                     webhook: podValues(resources.webhook, appArmor),
                     certController: podValues(resources.certController, appArmor),

@@ -77,6 +77,20 @@ export const KEY_VAULT_DNS_SUFFIX = {
 export type AzureCloud = keyof typeof KEY_VAULT_DNS_SUFFIX;
 
 /**
+ * The private DNS zone that resolves a vault's usual name to its private endpoint, per cloud (Microsoft's "Azure
+ * Private Endpoint private DNS zone values", Key Vault `vault`). Microsoft publishes none for GermanCloud. The
+ * store keeps `https://<name>.vault.azure.net/`: a `privatelink.` URL fails TLS in ESO (external-secrets #1998).
+ */
+export const KEY_VAULT_PRIVATE_DNS_ZONE: Readonly<Partial<Record<AzureCloud, string>>> = {
+    PublicCloud: "privatelink.vaultcore.azure.net",
+    USGovernmentCloud: "privatelink.vaultcore.usgovcloudapi.net",
+    ChinaCloud: "privatelink.vaultcore.azure.cn",
+};
+
+/** The private-link sub-resource (group id) of a key vault. */
+export const KEY_VAULT_PRIVATE_LINK_GROUP = "vault";
+
+/**
  * Built-in Azure role "Key Vault Reader": metadata and the public parts of keys and certificates, never secret
  * contents. Granted where ESO reads `cert/` or `key/` objects.
  */

@@ -94,6 +94,21 @@ export function beforeUp(
         });
     }
 
+    const alerts = config.monitoring.syncAlerts;
+    if (alerts !== undefined) {
+        const crds =
+            alerts.kind === "prometheusOperator"
+                ? ["prometheusrules.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com"]
+                : ["servicemonitors.azmonitoring.coreos.com"];
+        items.push({
+            what:
+                alerts.kind === "prometheusOperator"
+                    ? "monitoring.prometheus needs Prometheus Operator's CRDs in the cluster (the chart's ServiceMonitor fails the install without them)"
+                    : "monitoring.prometheus needs AKS's managed Prometheus on the cluster, whose add-on serves the azmonitoring.coreos.com ServiceMonitor",
+            fix: [`kubectl get crd ${crds.join(" ")}`],
+        });
+    }
+
     const created = [...config.namespaces.owned, ...(config.eso.createNamespace ? [config.eso.namespace] : [])];
     if (created.length > 0) {
         const likely = created.filter((ns) => COMMONLY_EXISTING.includes(ns) || ns === config.eso.namespace);

@@ -28,11 +28,23 @@ interface Model {
 }
 type ModelClass = new (data: unknown) => Model;
 
+/**
+ * Groups whose objects share another group's schema: AKS's managed Prometheus reads Prometheus Operator's
+ * ServiceMonitor under its own group (Microsoft Learn, "Create custom Prometheus scrape job from your Kubernetes
+ * cluster using CRDs"). They are validated as the other group's, apiVersion aside.
+ */
+const SCHEMA_ALIASES: Readonly<Record<string, string>> = {
+    "azmonitoring.coreos.com/v1": "monitoring.coreos.com/v1",
+};
+
 /** The module that holds the model of an apiVersion and kind, or undefined when none is known. */
 export function modelModule(apiVersion: string, kind: string): string | undefined {
     if (!/^[A-Za-z]+$/.test(kind)) return undefined;
     if (apiVersion.startsWith("external-secrets.io/")) {
         return `@kubernetes-models/external-secrets/${apiVersion}/${kind}`;
+    }
+    if ((SCHEMA_ALIASES[apiVersion] ?? apiVersion) === "monitoring.coreos.com/v1") {
+        return `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/${kind}`;
     }
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
     if (group !== "" && !/^[a-z0-9.]+$/.test(group as string)) return undefined;
@@ -81,7 +93,8 @@ export async function validateObjects(objects: readonly KubernetesObject[]): Pro
             continue;
         }
         try {
-            new Model(object).validate();
+            const alias = SCHEMA_ALIASES[object.apiVersion];
+            new Model(alias === undefined ? object : { ...object, apiVersion: alias }).validate();
         } catch (error) {
             const errors = ((error as { errors?: AjvError[] }).errors ?? []) as AjvError[];
             if (errors.length === 0) {

@@ -79,10 +79,16 @@ export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
     const network = config === undefined || config.vault.existing ? undefined : config.vault.network;
     return {
         production: config?.production ?? false,
+        // The firewall lets the deployer's temporary addresses through as well as the allowed ones.
         restrictedNetwork:
             network === undefined
                 ? undefined
-                : { allowedIps: [...network.allowedIps], allowedSubnetIds: [...network.allowedSubnetIds] },
+                : {
+                      publicNetworkAccess: network.publicNetworkAccess,
+                      allowedIps: [...new Set([...network.allowedIps, ...network.deployerIps])],
+                      allowedSubnetIds: [...network.allowedSubnetIds],
+                  },
+        privateEndpoint: network?.privateEndpoint !== undefined,
         tenantsConfigured: (config?.tenants.length ?? 0) > 0,
         appArmor: config?.eso.appArmor ?? true,
     };
@@ -101,6 +107,33 @@ export function describeSharedAccess(config: StackConfig): string {
     return config.tenants.length === 0
         ? "Shared store access: the whole vault (no tenants; set store.vaultWideAccess to false to grant single secrets)."
         : "Shared store access: the whole vault, every tenant's secrets included, because store.vaultWideAccess is true.";
+}
+
+/** Who reaches the vault's data plane, said plainly: what a deployment needs to read it, and what stays open. */
+export function describeVaultNetwork(config: StackConfig): string {
+    if (config.vault.existing) return "Vault network: the adopted vault's own (not managed by this stack).";
+    const network = config.vault.network;
+    if (network === undefined) {
+        return "Vault network: open to all networks, no private endpoint (no vault.network; production stacks must set it).";
+    }
+    const parts: string[] = [];
+    if (network.privateEndpoint !== undefined) {
+        const zone = network.privateEndpoint.dnsZone;
+        parts.push(
+            `a private endpoint in ${network.privateEndpoint.subnetId.split("/").slice(-3).join("/")}, resolved through ` +
+                `${zone.create ? `the created zone ${zone.name}` : `the existing zone ${zone.id.split("/").at(-1)}`}`,
+        );
+    }
+    parts.push(
+        network.publicNetworkAccess === "disabled"
+            ? "public network access disabled (the access check verifies only from inside the linked network, and skips itself elsewhere)"
+            : `public access through a firewall that denies all but ${network.allowedIps.length + network.deployerIps.length} IP rule(s) and ${network.allowedSubnetIds.length} subnet(s)`,
+    );
+    const temporary =
+        network.deployerIps.length === 0
+            ? ""
+            : ` vault.network.deployerIps lets ${network.deployerIps.join(", ")} through the firewall: remove it once this deployment is done.`;
+    return `Vault network: ${parts.join("; ")}.${temporary}`;
 }
 
 /** One run of a stack's program on the simulated cloud. */
@@ -323,6 +356,7 @@ async function planWith(
     log(`Wrote ${shown}/: objects/ (${recordedObjects.length} YAML files), plan.json, graph.mmd`);
     log(describeLoad(load));
     if (stackConfig !== undefined) log(describeSharedAccess(stackConfig));
+    if (stackConfig !== undefined) log(describeVaultNetwork(stackConfig));
     const updates = describeUpdateAwait(cloud.resources);
     if (updates !== undefined) log(updates);
     log("");

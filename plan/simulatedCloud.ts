@@ -308,6 +308,38 @@ export class SimulatedCloud {
                     state: { ...inputs, name: inputs.secretName },
                 };
             }
+            case "azure-native:network:PrivateEndpoint": {
+                // Automatic connections to a vault in the deployer's reach are approved at once.
+                const connections =
+                    (inputs.privateLinkServiceConnections as Record<string, unknown>[] | undefined) ?? [];
+                return {
+                    id: `${resourceGroup}/providers/Microsoft.Network/privateEndpoints/${str(inputs.privateEndpointName)}`,
+                    state: {
+                        ...inputs,
+                        name: inputs.privateEndpointName,
+                        privateLinkServiceConnections: connections.map((connection) => ({
+                            ...connection,
+                            privateLinkServiceConnectionState: { status: "Approved", actionsRequired: "None" },
+                        })),
+                        provisioningState: "Succeeded",
+                    },
+                };
+            }
+            case "azure-native:privatedns:PrivateZone":
+                return {
+                    id: `${resourceGroup}/providers/Microsoft.Network/privateDnsZones/${str(inputs.privateZoneName)}`,
+                    state: { ...inputs, name: inputs.privateZoneName },
+                };
+            case "azure-native:privatedns:VirtualNetworkLink":
+                return {
+                    id: `${resourceGroup}/providers/Microsoft.Network/privateDnsZones/${str(inputs.privateZoneName)}/virtualNetworkLinks/${str(inputs.virtualNetworkLinkName)}`,
+                    state: { ...inputs, name: inputs.virtualNetworkLinkName },
+                };
+            case "azure-native:network:PrivateDnsZoneGroup":
+                return {
+                    id: `${resourceGroup}/providers/Microsoft.Network/privateEndpoints/${str(inputs.privateEndpointName)}/privateDnsZoneGroups/${str(inputs.privateDnsZoneGroupName)}`,
+                    state: { ...inputs, name: inputs.privateDnsZoneGroupName },
+                };
             case "azuread:index/application:Application": {
                 const objectId = stableGuid(`application-object:${name}`);
                 return {

@@ -17,7 +17,14 @@ export interface PolicyConfig {
     /** The stack is marked production: its vault must have purge protection on. */
     production: boolean;
     /** The network the vault must be limited to; undefined when the stack asks for no restriction. */
-    restrictedNetwork?: { allowedIps: string[]; allowedSubnetIds: string[] };
+    restrictedNetwork?: {
+        /** Whether the vault accepts public traffic at all. @default "enabled" */
+        publicNetworkAccess?: "disabled" | "enabled";
+        allowedIps: string[];
+        allowedSubnetIds: string[];
+    };
+    /** The vault must have a private endpoint: a production stack, or one that configures it. */
+    privateEndpoint?: boolean;
     /** Tenants are configured: a ClusterSecretStore must say which namespaces may use it. */
     tenantsConfigured: boolean;
     /** The nodes run AppArmor, so pods must ask for its RuntimeDefault profile (default true). */
@@ -42,6 +49,7 @@ export interface PolicyViolation {
 /** Type tokens of the resources the policies check. */
 export const RESOURCE_TYPES = {
     vault: "azure-native:keyvault:Vault",
+    privateEndpoint: "azure-native:network:PrivateEndpoint",
     keyVaultSecret: "azure-native:keyvault:Secret",
     roleAssignment: "azure-native:authorization:RoleAssignment",
     applicationPassword: "azuread:index/applicationPassword:ApplicationPassword",

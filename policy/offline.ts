@@ -1,15 +1,10 @@
 // The offline runner: runs policies on resources the way `pulumi preview --policy-pack` would, without the engine,
 // for the tests and the offline plan (constructing the PolicyPack of index.ts would start a gRPC server).
-import type {
-    PolicyResourceOptions,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-} from "@pulumi/policy";
+import type { Policies, PolicyResourceOptions, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { type PolicyResource, type PolicyViolation, type Props, record } from "./common";
 
 /** A policy's configuration as the engine hands it over: the schema's defaults, then the configured values. */
-function configFor(policy: ResourceValidationPolicy, packConfig: Record<string, unknown>): Props {
+function configFor(policy: Policies[number], packConfig: Record<string, unknown>): Props {
     const config: Props = {};
     for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
         if (schema.default !== undefined) config[key] = schema.default;
@@ -55,7 +50,7 @@ function validationArgs(resource: PolicyResource, config: Props): ResourceValida
  * of `--policy-pack-config`, keyed by policy name. Returns the violations, resource by resource, in policy order.
  */
 export function runPolicies(
-    policies: readonly ResourceValidationPolicy[],
+    policies: Policies,
     packConfig: Record<string, unknown>,
     resources: readonly PolicyResource[],
 ): PolicyViolation[] {
@@ -63,6 +58,7 @@ export function runPolicies(
     const violations: PolicyViolation[] = [];
     for (const resource of resources) {
         for (const { policy, config: policyConfig } of pack) {
+            if (!("validateResource" in policy)) continue;
             const report: ReportViolation = (message) =>
                 void violations.push({ policy: policy.name, resource: `${resource.type} ${resource.name}`, message });
             const validations = policy.validateResource ?? [];
@@ -78,6 +74,61 @@ export function runPolicies(
                     if (!(error instanceof NotApplicable)) throw error;
                 }
             }
+        }
+    }
+    violations.push(...runStackPolicies(pack, resources));
+    return violations;
+}
+
+/** Stack policies see every resource at once, after the resource policies, as the engine runs them. */
+function runStackPolicies(
+    pack: ReadonlyArray<{ policy: Policies[number]; config: Props }>,
+    resources: readonly PolicyResource[],
+): PolicyViolation[] {
+    const violations: PolicyViolation[] = [];
+    const urnOf = (resource: PolicyResource) =>
+        resource.urn ?? `urn:pulumi:offline::offline::${resource.type}::${resource.name}`;
+    const stackResources = resources.map((resource) => {
+        const { isType, asType, type, name, props, urn } = validationArgs(resource, {});
+        return {
+            type,
+            name,
+            props,
+            urn,
+            opts: OFFLINE_OPTIONS,
+            isType,
+            asType,
+            dependencies: [],
+            propertyDependencies: {},
+        };
+    });
+    for (const { policy, config } of pack) {
+        if (!("validateStack" in policy)) continue;
+        const report: ReportViolation = (message, urn) => {
+            const resource = resources.find((r) => urnOf(r) === urn);
+            violations.push({
+                policy: policy.name,
+                resource: resource === undefined ? "stack" : `${resource.type} ${resource.name}`,
+                message,
+            });
+        };
+        try {
+            const result = policy.validateStack(
+                {
+                    resources: stackResources,
+                    stackTags: new Map<string, string>(),
+                    getConfig: <T extends object>() => ({ ...config }) as T,
+                    notApplicable: (reason?: string): never => {
+                        throw new NotApplicable(reason);
+                    },
+                },
+                report,
+            );
+            if (result instanceof Promise) {
+                throw new Error(`policy ${policy.name} is asynchronous; checkResources runs synchronous policies only`);
+            }
+        } catch (error) {
+            if (!(error instanceof NotApplicable)) throw error;
         }
     }
     return violations;

@@ -4,13 +4,15 @@
 //
 // The pack (index.ts) is built elsewhere: constructing a PolicyPack reads package.json and starts a gRPC server, so
 // tests and the offline plan import this module alone and run the policies through `checkResources`.
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { Policies } from "@pulumi/policy";
 import type { PolicyConfig, PolicyResource, PolicyViolation } from "./common";
 import { esoApiVersion, esoChartPods, esoClusterStoreConditions, esoRefreshInterval, helmReleasePinned } from "./eso";
 import { applicationPasswordLifetime, roleAssignmentLeastPrivilege } from "./identity";
 import { runPolicies } from "./offline";
 import {
+    keyVaultNetworkClosedInProduction,
     keyVaultNetworkRestricted,
+    keyVaultPrivateLink,
     keyVaultPurgeProtectionInProduction,
     keyVaultRbacAuthorization,
     keyVaultSoftDeleteRetention,
@@ -27,12 +29,14 @@ import {
 export type { PolicyConfig, PolicyResource, PolicyViolation } from "./common";
 
 /** The policies, with `clock` as the application-password policy's notion of now. */
-export function createPolicies(clock: () => Date): ResourceValidationPolicy[] {
+export function createPolicies(clock: () => Date): Policies {
     return [
         keyVaultRbacAuthorization,
         keyVaultSoftDeleteRetention,
         keyVaultPurgeProtectionInProduction,
         keyVaultNetworkRestricted,
+        keyVaultNetworkClosedInProduction,
+        keyVaultPrivateLink,
         keyVaultSecretExpiration(clock),
         keyVaultSecretContentType,
         roleAssignmentLeastPrivilege,
@@ -51,7 +55,7 @@ export function createPolicies(clock: () => Date): ResourceValidationPolicy[] {
 }
 
 /** Every policy of the pack, as `pulumi preview --policy-pack policy` runs them. */
-export const policies: ResourceValidationPolicy[] = createPolicies(() => new Date());
+export const policies: Policies = createPolicies(() => new Date());
 
 /**
  * The policy pack configuration for a stack: the JSON a user writes to a file and passes with
@@ -66,9 +70,12 @@ export function policyPackConfig(config: PolicyConfig): Record<string, unknown> 
                 ? { restricted: false }
                 : {
                       restricted: true,
+                      publicNetworkAccess: network.publicNetworkAccess ?? "enabled",
                       allowedIps: [...network.allowedIps],
                       allowedSubnetIds: [...network.allowedSubnetIds],
                   },
+        [keyVaultNetworkClosedInProduction.name]: { production: config.production },
+        [keyVaultPrivateLink.name]: { required: config.production || config.privateEndpoint === true },
         [esoClusterStoreConditions.name]: { tenantsConfigured: config.tenantsConfigured },
         [esoChartPods.name]: { appArmor: config.appArmor ?? true },
         [workloadRuntimeProfiles.name]: { appArmor: config.appArmor ?? true },

@@ -1,6 +1,6 @@
 // Key Vault policies: how a vault authorizes data-plane access, how long deleted secrets stay recoverable, whether
 // production vaults can be purged, and which networks reach the vault.
-import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SOFT_DELETE_RETENTION_DAYS } from "../stacks/limits";
 import { list, onTypes, isType, type Props, record, RESOURCE_TYPES, show } from "./common";
 
@@ -62,9 +62,100 @@ export const keyVaultPurgeProtectionInProduction: ResourceValidationPolicy = {
 
 interface NetworkConfig {
     restricted?: boolean;
+    publicNetworkAccess?: string;
     allowedIps?: string[];
     allowedSubnetIds?: string[];
 }
+
+/** The SDK sends "enabled" when the program leaves publicNetworkAccess unset; Azure compares it case-insensitively. */
+const publicAccessOf = (properties: Props): string =>
+    typeof properties.publicNetworkAccess === "string" ? properties.publicNetworkAccess.toLowerCase() : "enabled";
+
+/**
+ * Microsoft's built-in "Azure Key Vault should have firewall enabled or public network access disabled"
+ * (55615ac9-af46-4a59-874e-391cc3dfb490, v3.3.0): publicNetworkAccess "Disabled", or networkAcls.defaultAction
+ * "Deny". Required of production stacks.
+ */
+export const keyVaultNetworkClosedInProduction: ResourceValidationPolicy = {
+    name: "keyvault-network-closed-in-production",
+    description:
+        "Key Vaults of production stacks disable public network access or deny it by default (Azure Policy 55615ac9, " +
+        '"Azure Key Vault should have firewall enabled or public network access disabled").',
+    configSchema: {
+        properties: {
+            production: { type: "boolean", default: false, description: "The stack is a production stack." },
+        },
+    },
+    validateResource: onTypes(isType(RESOURCE_TYPES.vault), (props, args, report) => {
+        if (args.getConfig<ProductionConfig>().production !== true) return;
+        const properties = vaultProperties(props);
+        const defaultAction = record(properties.networkAcls)?.defaultAction;
+        if (publicAccessOf(properties) !== "disabled" && defaultAction !== "Deny") {
+            report(
+                `publicNetworkAccess is ${show(properties.publicNetworkAccess)} and networkAcls.defaultAction is ` +
+                    `${show(defaultAction)}: a production vault disables public network access (vault.network with a ` +
+                    "private endpoint) or at least denies it by default (Azure Policy 55615ac9-af46-4a59-874e-391cc3dfb490)",
+            );
+        }
+    }),
+};
+
+interface PrivateLinkConfig {
+    required?: boolean;
+}
+
+/** A private endpoint's automatic connections to a key vault (`vault` group); manual ones wait for approval. */
+function vaultConnections(endpoint: Props): Props[] {
+    return list(endpoint.privateLinkServiceConnections)
+        .map(record)
+        .filter((c): c is Props => c !== undefined && list(c.groupIds).includes("vault"));
+}
+
+/**
+ * Microsoft's built-in "Azure Key Vaults should use private link" (a6abeaec-4d90-4a02-805f-6b26c4d3fbe9, v1.2.1):
+ * the vault has an approved private endpoint connection. Decided from the stack: a private endpoint whose automatic
+ * connection (approved at creation) targets the vault's `vault` group.
+ */
+export const keyVaultPrivateLink: StackValidationPolicy = {
+    name: "keyvault-private-link",
+    description:
+        "Key Vaults of production stacks (and of stacks that configure one) have a private endpoint (Azure Policy " +
+        'a6abeaec, "Azure Key Vaults should use private link").',
+    configSchema: {
+        properties: {
+            required: {
+                type: "boolean",
+                default: false,
+                description: "The stack is a production stack, or configures a private endpoint.",
+            },
+        },
+    },
+    validateStack: (args, report) => {
+        if (args.getConfig<PrivateLinkConfig>().required !== true) return;
+        const connections = args.resources
+            .filter((r) => r.type === RESOURCE_TYPES.privateEndpoint)
+            .flatMap((r) => vaultConnections(r.props));
+        for (const vault of args.resources.filter((r) => r.type === RESOURCE_TYPES.vault)) {
+            const vaultName = vault.props.vaultName;
+            // The vault's id is not known before it exists: a connection whose target is not known yet counts.
+            const served = connections.some((c) => {
+                const target = c.privateLinkServiceId;
+                return (
+                    typeof target !== "string" ||
+                    typeof vaultName !== "string" ||
+                    target.toLowerCase().endsWith(`/microsoft.keyvault/vaults/${vaultName.toLowerCase()}`)
+                );
+            });
+            if (!served) {
+                report(
+                    `Key Vault ${show(vaultName)} has no private endpoint: add one with an automatic connection to ` +
+                        'its "vault" group (vault.network.privateEndpoint; Azure Policy a6abeaec-4d90-4a02-805f-6b26c4d3fbe9)',
+                    vault.urn,
+                );
+            }
+        }
+    },
+};
 
 /** "203.0.113.7/32" and "203.0.113.7" name the same address. */
 const normalizeIp = (ip: string) => ip.trim().replace(/^(\d+\.\d+\.\d+\.\d+)\/32$/, "$1");
@@ -107,6 +198,11 @@ export const keyVaultNetworkRestricted: ResourceValidationPolicy = {
                 default: false,
                 description: "The stack asks for a restricted network.",
             },
+            publicNetworkAccess: {
+                type: "string",
+                default: "enabled",
+                description: 'Whether the vault accepts public traffic at all: "disabled" or "enabled".',
+            },
             allowedIps: {
                 type: "array",
                 items: { type: "string" },
@@ -124,6 +220,13 @@ export const keyVaultNetworkRestricted: ResourceValidationPolicy = {
     validateResource: onTypes(isType(RESOURCE_TYPES.vault), (props, args, report) => {
         const config = args.getConfig<NetworkConfig>();
         if (config.restricted !== true) return;
+        const wanted = (config.publicNetworkAccess ?? "enabled").toLowerCase();
+        if (publicAccessOf(vaultProperties(props)) !== wanted) {
+            report(
+                `publicNetworkAccess is ${show(vaultProperties(props).publicNetworkAccess)}: the stack asks for ` +
+                    `${show(wanted)} (vault.network.publicNetworkAccess); left unset, the SDK sends "enabled"`,
+            );
+        }
         const acls = record(vaultProperties(props).networkAcls);
         if (acls === undefined) {
             report(

@@ -6,7 +6,10 @@ import { crossKeyProblems, objectName, sharedReadsWholeVault, tenantMayRead } fr
 import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
 import { DEFAULTS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 import type { EsoAuth } from "../components/esoIdentity";
-import type { AdoptedVault, CreatedVault } from "../components/keyVault";
+import type { AdoptedVault, CreatedVault, VaultNetwork } from "../components/keyVault";
+import { KEY_VAULT_PRIVATE_DNS_ZONE } from "../components/wellKnown";
+import type { SyncAlertsTarget } from "../components/syncAlerts";
+import type { VaultLogs } from "../components/vaultMonitoring";
 import type { SeededSecret } from "../components/vaultSecrets";
 
 type Parsed = ParsedStackConfig;
@@ -129,6 +132,13 @@ export interface StackConfig extends StackContext {
     readonly externalSecrets: readonly ExternalSecretConfig[];
     readonly tenants: readonly TenantConfig[];
     readonly workloads: readonly WorkloadConfig[];
+    /** The vault's resource logs and metric alerts; nothing is created for what is unset. */
+    readonly monitoring: {
+        readonly logs?: VaultLogs;
+        readonly actionGroupId?: string;
+        /** Where alerts on ESO's sync are evaluated. */
+        readonly syncAlerts?: SyncAlertsTarget;
+    };
 }
 
 /** Parses the values of a project's config keys (`vault`, not `project:vault`): JSON where it parses, else text. */
@@ -160,7 +170,7 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, cont
     const crossProblems = crossKeyProblems(result.output as Parsed, invalidKeys).map((problem) => {
         const key = formatKey(problem.path);
         return "required" in problem
-            ? `${key} is required: set it with \`pulumi config set --path ${key}${problem.below ?? ""} <value>\`.`
+            ? `${key} is required${problem.because === undefined ? "" : ` (${problem.because})`}: set it with \`pulumi config set --path ${key}${problem.below ?? ""} <value>\`.`
             : `${key} ${formatValue(valueAt(values, problem.path), isSecret(problem.path))} is invalid: ${problem.message}.`;
     });
     problems.push(...crossProblems);
@@ -296,6 +306,33 @@ export function objectsToVerify(externalSecrets: readonly ExternalSecretConfig[]
     return [...objects].sort();
 }
 
+/**
+ * The vault's network with its defaults: public access disabled once a private endpoint exists, enabled otherwise;
+ * the private DNS zone created under the cloud's name unless an existing one is adopted by id.
+ */
+export function vaultNetwork(
+    network: Parsed["vault"]["network"],
+    cloud: Parsed["azure"]["cloud"],
+): VaultNetwork | undefined {
+    if (network === undefined) return undefined;
+    const { privateEndpoint, ...rest } = network;
+    if (privateEndpoint === undefined) return { ...rest, publicNetworkAccess: rest.publicNetworkAccess ?? "enabled" };
+    const { subnetId, vnetId, dnsZoneId } = privateEndpoint;
+    return {
+        ...rest,
+        publicNetworkAccess: rest.publicNetworkAccess ?? "disabled",
+        privateEndpoint: {
+            subnetId,
+            ...(vnetId === undefined ? {} : { vnetId }),
+            // Validation requires dnsZoneId where the cloud has no published zone name.
+            dnsZone:
+                dnsZoneId === undefined
+                    ? { create: true, name: KEY_VAULT_PRIVATE_DNS_ZONE[cloud] as string }
+                    : { create: false, id: dnsZoneId },
+        },
+    };
+}
+
 function resolve(config: Parsed, context: StackContext): StackConfig {
     const seededSecrets: Record<string, SeededSecret & { value: pulumi.Output<string> }> = {};
     for (const [name, entry] of Object.entries(config.seededSecrets)) {
@@ -381,7 +418,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
                   softDeleteRetentionDays: config.vault.softDeleteRetentionDays ?? DEFAULTS.softDeleteRetentionDays,
                   purgeProtection: config.vault.purgeProtection ?? DEFAULTS.purgeProtection,
                   createMode: config.vault.createMode ?? DEFAULTS.createMode,
-                  network: config.vault.network,
+                  network: vaultNetwork(config.vault.network, config.azure.cloud),
               },
         seededSecrets,
         auth,
@@ -421,6 +458,28 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
             externalSecretKey: keyOf({ namespace: workload.namespace, name: workload.externalSecret }),
             appArmor: config.kubernetes.appArmor,
         })),
+        monitoring: {
+            logs:
+                config.monitoring.logs === undefined
+                    ? undefined
+                    : config.monitoring.logs.workspaceId !== undefined
+                      ? { workspaceId: config.monitoring.logs.workspaceId }
+                      : {
+                            createWorkspace: {
+                                retentionInDays: config.monitoring.logs.retentionInDays ?? DEFAULTS.logRetentionDays,
+                            },
+                        },
+            actionGroupId: config.monitoring.actionGroupId,
+            syncAlerts:
+                config.monitoring.prometheus?.kind === "azureManagedPrometheus"
+                    ? {
+                          ...config.monitoring.prometheus,
+                          resourceGroupName: config.azure.resourceGroupName,
+                          location: config.azure.location,
+                          actionGroupId: config.monitoring.actionGroupId,
+                      }
+                    : config.monitoring.prometheus,
+        },
     };
 }
 

@@ -1,6 +1,7 @@
 // Rules that span keys: references between objects, names that must be unique, tenant boundaries, who owns each
 // namespace, and what the real services would refuse. One table: each rule reads the validated configuration and
 // returns its problems; config.ts renders them. Rules taken from upstream source name it (see ./upstream).
+import { KEY_VAULT_PRIVATE_DNS_ZONE } from "../components/wellKnown";
 import type { ParsedStackConfig } from "./schema";
 import {
     aksIssuerProblem,
@@ -23,6 +24,8 @@ export type Problem =
           readonly required: true;
           /** What `--path` names below the key, for an object: ".<key>". */
           readonly below?: string;
+          /** Why it is required, when the rule is not obvious from the key. */
+          readonly because?: string;
       };
 
 export interface CrossKeyRule {
@@ -461,6 +464,109 @@ const workloadsMountTheirOwnSecrets: CrossKeyRule = {
     },
 };
 
+/** Microsoft's built-in Azure Policy definitions for Key Vault networks (Azure/azure-policy, "Key Vault"). */
+const KEY_VAULT_NETWORK_POLICIES =
+    'Azure Policy 405c5871-3e91-4644-8a63-58e19d68ff5b "Azure Key Vault should disable public network access" and ' +
+    'a6abeaec-4d90-4a02-805f-6b26c4d3fbe9 "Azure Key Vaults should use private link"';
+
+const productionVaultIsPrivate: CrossKeyRule = {
+    name: "a production vault is reached through a private endpoint",
+    reads: ["production", "vault"],
+    check: (config) =>
+        config.production && !config.vault.existing && config.vault.network?.privateEndpoint === undefined
+            ? [
+                  {
+                      path: ["vault", "network", "privateEndpoint"],
+                      required: true,
+                      below: ".subnetId",
+                      because: `production is true, and a production vault is private: a private endpoint in the cluster's network, public network access disabled (${KEY_VAULT_NETWORK_POLICIES}). Set privateEndpoint.subnetId and privateEndpoint.vnetId (README, "Private vault")`,
+                  },
+              ]
+            : [],
+};
+
+const vaultNetworkIsCoherent: CrossKeyRule = {
+    name: "a vault network without public access has a private endpoint and no firewall rules",
+    reads: ["vault"],
+    check: (config) => {
+        const network = config.vault.network;
+        if (network === undefined || config.vault.existing) return [];
+        const access = network.publicNetworkAccess ?? (network.privateEndpoint === undefined ? "enabled" : "disabled");
+        if (access === "enabled") return [];
+        const problems: Problem[] = [];
+        if (network.privateEndpoint === undefined) {
+            problems.push({
+                path: ["vault", "network", "publicNetworkAccess"],
+                message:
+                    'with public network access disabled and no private endpoint nothing, ESO included, reaches the vault\'s data plane; set vault.network.privateEndpoint, or use "enabled"',
+            });
+        }
+        for (const key of ["allowedIps", "allowedSubnetIds", "deployerIps"] as const) {
+            if (network[key].length > 0) {
+                problems.push({
+                    path: ["vault", "network", key],
+                    message:
+                        'Key Vault ignores firewall rules while public network access is disabled (azure-native VaultProperties.publicNetworkAccess: "even if the firewall rules are present we will not honor the rules"); remove them, or set vault.network.publicNetworkAccess to "enabled" to let these networks through the firewall',
+                });
+            }
+        }
+        return problems;
+    },
+};
+
+const privateDnsZoneResolvesTheVault: CrossKeyRule = {
+    name: "the private DNS zone is the cloud's Key Vault zone, linked to the cluster's network",
+    reads: ["vault", "azure"],
+    check: (config) => {
+        const endpoint = config.vault.existing ? undefined : config.vault.network?.privateEndpoint;
+        if (endpoint === undefined) return [];
+        const path = ["vault", "network", "privateEndpoint"];
+        const zoneName = KEY_VAULT_PRIVATE_DNS_ZONE[config.azure.cloud];
+        if (endpoint.dnsZoneId === undefined) {
+            const problems: Problem[] = [];
+            if (zoneName === undefined) {
+                problems.push({
+                    path: [...path, "dnsZoneId"],
+                    required: true,
+                    because: `Microsoft publishes no Key Vault private DNS zone name for ${config.azure.cloud}, so the stack cannot create one; adopt your zone by id`,
+                });
+            }
+            if (endpoint.vnetId === undefined) {
+                problems.push({
+                    path: [...path, "vnetId"],
+                    required: true,
+                    because: `the stack creates the private DNS zone ${zoneName ?? "for the vault"}, and only a virtual network linked to it resolves the vault's name to the private endpoint; name the cluster's virtual network`,
+                });
+            }
+            return problems;
+        }
+        const adopted = endpoint.dnsZoneId.split("/").at(-1) ?? "";
+        return zoneName !== undefined && adopted.toLowerCase() !== zoneName
+            ? [
+                  {
+                      path: [...path, "dnsZoneId"],
+                      message: `names the zone "${adopted}", but in ${config.azure.cloud} Key Vault's private endpoints resolve through "${zoneName}" (Microsoft, "Azure Private Endpoint private DNS zone values"); adopt that zone`,
+                  },
+              ]
+            : [];
+    },
+};
+
+const adoptedWorkspaceIsOnlyReferenced: CrossKeyRule = {
+    name: "an adopted Log Analytics workspace keeps its own retention",
+    reads: ["monitoring"],
+    check: (config) =>
+        config.monitoring.logs?.workspaceId !== undefined && config.monitoring.logs.retentionInDays !== undefined
+            ? [
+                  {
+                      path: ["monitoring", "logs", "retentionInDays"],
+                      message:
+                          "applies only to a workspace this stack creates; monitoring.logs.workspaceId names an existing one, whose retention is its owner's",
+                  },
+              ]
+            : [],
+};
+
 /** Every rule, in the order their problems are reported. */
 export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     tenantNamesAreUnique,
@@ -470,6 +576,9 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     issuerMatchesTheCluster,
     productionKeepsPurgeProtection,
     adoptedVaultIsOnlyReferenced,
+    productionVaultIsPrivate,
+    vaultNetworkIsCoherent,
+    privateDnsZoneResolvesTheVault,
     sharedStoreStaysOutOfTenants,
     externalSecretsAreUnique,
     externalSecretsStayInTheirTenant,
@@ -477,6 +586,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     webhookAdmitsExternalSecrets,
     namespacesHaveAnOwner,
     workloadsMountTheirOwnSecrets,
+    adoptedWorkspaceIsOnlyReferenced,
 ];
 
 /** The problems of every rule whose keys are all valid (`invalidKeys` are the top-level keys the schema refused). */

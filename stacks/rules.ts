@@ -185,6 +185,16 @@ export const subnetId = () =>
         "use a subnet resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
     );
 
+/** An ARM resource id of the given provider type, such as "Microsoft.Insights/actionGroups". */
+export const armResourceId = (type: string, example: string) =>
+    pattern(
+        new RegExp(
+            `^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/${type.replace(".", "\\.")}/[^/]+$`,
+            "i",
+        ),
+        `use a resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/${type}/<${example}>`,
+    );
+
 /** Binary and decimal suffixes of Kubernetes quantities (apimachinery pkg/api/resource/quantity.go). */
 const QUANTITY_SUFFIX: Record<string, number> = {
     "": 1,

@@ -8,6 +8,7 @@ import { MIN_READY_TIMEOUT_SECONDS } from "./upstream";
 
 export const DEFAULTS = {
     softDeleteRetentionDays: 90,
+    logRetentionDays: 365,
     createMode: "default",
     purgeProtection: true,
     passwordLifetimeDays: 180,
@@ -82,11 +83,28 @@ const azure = v.strictObject({
     ),
 });
 
-/** Limits who may reach the vault's data plane: everything else is denied. */
+/** Who may reach the vault's data plane: its private endpoint, and the networks the firewall lets through. */
 const network = v.strictObject({
+    // No default here: it depends on privateEndpoint (disabled with one, else enabled); config.ts fills it.
+    publicNetworkAccess: v.optional(
+        rules.oneOf(
+            ["disabled", "enabled"],
+            'use "disabled" (only the private endpoint reaches the vault) or "enabled" (the firewall\'s rules apply)',
+        ),
+    ),
     allowedIps: v.optional(v.array(rules.ipRange(), "use a list of IPv4 addresses or CIDR ranges"), []),
     allowedSubnetIds: v.optional(v.array(rules.subnetId(), "use a list of subnet resource ids"), []),
     bypassAzureServices: v.optional(rules.bool(), true),
+    /** The deploying machine's addresses: a temporary firewall rule, so the access check reads the vault. */
+    deployerIps: v.optional(v.array(rules.ipRange(), "use a list of IPv4 addresses or CIDR ranges"), []),
+    /** A private endpoint in the cluster's network, and the private DNS zone that resolves the vault to it. */
+    privateEndpoint: v.optional(
+        v.strictObject({
+            subnetId: rules.subnetId(),
+            vnetId: v.optional(rules.armResourceId("Microsoft.Network/virtualNetworks", "vnet")),
+            dnsZoneId: v.optional(rules.armResourceId("Microsoft.Network/privateDnsZones", "zone")),
+        }),
+    ),
 });
 
 const vault = v.strictObject({
@@ -394,6 +412,46 @@ const seededSecretDefaults = v.strictObject({
     contentType: v.optional(contentType(), DEFAULTS.seededSecretContentType),
 });
 
+/** The vault's resource logs and metric alerts (components/vaultMonitoring.ts). */
+const monitoring = v.strictObject({
+    /** AuditEvent logs and metrics to Log Analytics: a workspace the stack creates, or an existing one. */
+    logs: v.optional(
+        v.strictObject({
+            workspaceId: v.optional(rules.armResourceId("Microsoft.OperationalInsights/workspaces", "workspace")),
+            retentionInDays: v.optional(
+                rules.integer(30, 730, "days a created Log Analytics workspace keeps the logs"),
+            ),
+        }),
+    ),
+    /** Alerts on ESO's sync: from Prometheus Operator, or AKS's managed Prometheus (components/syncAlerts.ts). */
+    prometheus: v.optional(
+        v.variant(
+            "kind",
+            [
+                v.strictObject({
+                    kind: v.literal("prometheusOperator"),
+                    ruleLabels: v.optional(
+                        rules.map(
+                            rules.k8sName(),
+                            rules.text("use a label value"),
+                            "use a map of label names to values, such as release: kube-prometheus-stack",
+                        ),
+                        {},
+                    ),
+                }),
+                v.strictObject({
+                    kind: v.literal("azureManagedPrometheus"),
+                    azureMonitorWorkspaceId: rules.armResourceId("Microsoft.Monitor/accounts", "workspace"),
+                    clusterName: rules.text("use the AKS cluster's name, as its metrics label it"),
+                }),
+            ],
+            'use kind "prometheusOperator" or "azureManagedPrometheus"',
+        ),
+    ),
+    /** The action group the vault's metric alerts notify. */
+    actionGroupId: v.optional(rules.armResourceId("Microsoft.Insights/actionGroups", "action group")),
+});
+
 /** Every key under the project's config namespace. */
 export const stackConfigSchema = v.strictObject({
     /**
@@ -415,6 +473,7 @@ export const stackConfigSchema = v.strictObject({
     tenants: v.optional(v.array(tenant, "use a list of tenants"), []),
     velero: v.optional(velero),
     workloads: v.optional(v.array(workload, "use a list of workloads"), []),
+    monitoring: v.optional(monitoring, {}),
 });
 
 /** Configuration keys whose values are secrets: they are redacted in messages and wrapped with `pulumi.secret`. */

@@ -1,7 +1,7 @@
 // Bad input, table-driven: each stack configuration below is wrong in one way, and the program must stop before it
 // registers any resource or calls any provider, with exactly these messages (key, value received, rule).
 import { strict as assert } from "node:assert";
-import { runbookConfig, runProgramExpectingError } from "./mocks";
+import { privateNetwork, runbookConfig, runProgramExpectingError } from "./mocks";
 
 const VAULT_RULE =
     "use 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, without consecutive hyphens (Azure Key Vault naming)";
@@ -81,7 +81,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "an unknown top-level key",
         (c) => (c.colour = "blue"),
-        "colour is not a known key: use one of production, azure, vault, seededSecrets, seededSecretDefaults, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads (see the key reference in Pulumi.yaml).",
+        "colour is not a known key: use one of production, azure, vault, seededSecrets, seededSecretDefaults, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads, monitoring (see the key reference in Pulumi.yaml).",
     ],
     [
         "an unknown nested key",
@@ -254,7 +254,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     ],
     [
         "a production stack without purge protection",
-        (c) => ((c.production = true), (c.vault.purgeProtection = false)),
+        (c) => ((c.production = true), (c.vault.purgeProtection = false), (c.vault.network = privateNetwork())),
         "vault.purgeProtection false is invalid: a production vault keeps purge protection on (production is true).",
     ],
     [

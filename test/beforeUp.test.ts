@@ -114,4 +114,34 @@ describe("before `pulumi up`", () => {
             ],
         );
     });
+
+    it("asks for the CRDs alerts on ESO's sync need, by kind", () => {
+        const withAlerts = (prometheus: Record<string, unknown>) =>
+            listOf(
+                stackWith(
+                    runbookWith((c) => {
+                        c.kubernetes = {
+                            context: "aks-dev",
+                            existingNamespaces: ["app-namespace", "external-secrets"],
+                        };
+                        c.seededSecrets = {};
+                        c.vault = { name: "kv-existing", existing: true };
+                        c.monitoring = { prometheus };
+                    }),
+                ),
+            ).map((item) => item.fix);
+        assert.deepEqual(withAlerts({ kind: "prometheusOperator" }), [
+            ["az keyvault secret show --vault-name kv-existing --name key-vault-secret-name"],
+            ["kubectl get crd prometheusrules.monitoring.coreos.com servicemonitors.monitoring.coreos.com"],
+        ]);
+        assert.deepEqual(
+            withAlerts({
+                kind: "azureManagedPrometheus",
+                azureMonitorWorkspaceId:
+                    "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.Monitor/accounts/prom",
+                clusterName: "aks-dev",
+            })[1],
+            ["kubectl get crd servicemonitors.azmonitoring.coreos.com"],
+        );
+    });
 });

@@ -515,7 +515,8 @@ describe("destroy plan", () => {
                 [],
             );
             const kept = Object.fromEntries(plan.kept.map((k) => [k.what, k.why]));
-            assert.match(kept["vault-vault"] ?? "", /^protected/);
+            // Protected itself, and needed by its protected private endpoint, DNS records and diagnostic setting.
+            assert.match(kept["vault-vault"] ?? "", /protected/);
             assert.match(kept["synced-velero/velero-credentials"] ?? "", /^retainOnDelete/);
             assert.match(kept["Secret velero/cloud-credentials"] ?? "", /stays and still owns it/);
             assert.ok(plan.kept.some((k) => k.what.startsWith("ESO's CustomResourceDefinitions")));

@@ -1,7 +1,17 @@
 // Protection against data loss, secrets that stay secret wherever they flow, and changes that replace nothing.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { inputsOf, isSecretInput, only, runbookWith, runProgram, startCloud, TYPES, unwrap } from "./mocks";
+import {
+    inputsOf,
+    isSecretInput,
+    only,
+    privateNetwork,
+    runbookWith,
+    runProgram,
+    startCloud,
+    TYPES,
+    unwrap,
+} from "./mocks";
 import type { RecordedResource, SimulatedCloud } from "../plan/simulatedCloud";
 import { isSecretValue } from "../plan/simulatedCloud";
 import { ClientSecret, EsoIdentity } from "../components";
@@ -13,7 +23,9 @@ const config = runbookWith;
 
 describe("data loss", () => {
     it("protects the vault and seeded secrets of a production stack", async () => {
-        const { cloud } = await runProgram(config((c) => (c.production = true)));
+        const { cloud } = await runProgram(
+            config((c) => ((c.production = true), (c.vault.network = privateNetwork()))),
+        );
         assert.equal(only(cloud, TYPES.vault).options.protect, true);
         assert.equal(only(cloud, TYPES.kvSecret).options.protect, true);
         assert.equal(only(cloud, TYPES.release).options.protect, false);

@@ -10,6 +10,7 @@ import {
     inputsOf,
     ISSUER,
     only,
+    privateNetwork,
     runbookWith,
     runProgram,
     startCloud,
@@ -97,7 +98,7 @@ const POD = "eso-keyvault:workload:Workload$kubernetes:core/v1:Pod";
 
 describe("lifecycle", () => {
     describe("what each resource does on delete", () => {
-        const production = (c: Record<string, any>) => (c.production = true);
+        const production = (c: Record<string, any>) => ((c.production = true), (c.vault.network = privateNetwork()));
 
         it("protects a production stack's vault and seeded secrets, and retains the secrets", async () => {
             const { cloud } = await runProgram(runbookWith(production));

@@ -30,6 +30,18 @@ export const CLIENT_CONFIG = {
     clientId: "44444444-4444-4444-a444-444444444444",
 };
 
+const NETWORK_GROUP =
+    "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg-network/providers/Microsoft.Network";
+
+/** The cluster's virtual network, and the subnet a private endpoint takes its address from. */
+export const VNET_ID = `${NETWORK_GROUP}/virtualNetworks/vnet-aks`;
+export const ENDPOINT_SUBNET_ID = `${VNET_ID}/subnets/private-endpoints`;
+
+/** `vault.network` of a private vault, as production stacks must set it. */
+export function privateNetwork(): Record<string, any> {
+    return { privateEndpoint: { subnetId: ENDPOINT_SUBNET_ID, vnetId: VNET_ID } };
+}
+
 /** A valid stack configuration reproducing the runbook, as a user would write it under `config:`. */
 export function runbookConfig(): Record<string, unknown> {
     return {
@@ -253,6 +265,10 @@ export const TYPES = {
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     command: "command:local:Command",
     randomString: "random:index/randomString:RandomString",
+    privateEndpoint: "azure-native:network:PrivateEndpoint",
+    privateZone: "azure-native:privatedns:PrivateZone",
+    zoneLink: "azure-native:privatedns:VirtualNetworkLink",
+    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
 } as const;
 
 /** The problems a configuration is refused for, as the user reads them; none when it is accepted. */

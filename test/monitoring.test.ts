@@ -1,7 +1,9 @@
 // The vault's resource logs and metric alerts, as Azure Policy and Azure Monitor Baseline Alerts ask for them.
 import { strict as assert } from "node:assert";
+import { SYNC_ALERT_RULES } from "../components/syncAlerts";
 import { VaultMonitoring } from "../components/vaultMonitoring";
-import { inputsOf, only, startCloud } from "./mocks";
+import { validateObjects, type KubernetesObject } from "../plan/objects";
+import { inputsOf, only, privateNetwork, problemsOf, runbookWith, runProgram, startCloud, TYPES as K8S } from "./mocks";
 
 const VAULT_ID =
     "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test";
@@ -88,5 +90,151 @@ describe("VaultMonitoring", () => {
     it("creates nothing when neither logs nor an action group are asked for", async () => {
         const cloud = await monitoring({});
         assert.equal(cloud.resources.filter((r) => r.custom).length, 0);
+    });
+
+    describe("from the stack's configuration", () => {
+        it("creates nothing unless monitoring is configured", async () => {
+            const { cloud } = await runProgram(runbookWith());
+            for (const type of Object.values(TYPES)) assert.equal(cloud.ofType(type).length, 0, type);
+        });
+
+        it("turns logs on with monitoring.logs, in a workspace kept 365 days, protected in production", async () => {
+            const { cloud } = await runProgram(
+                runbookWith((c) => {
+                    c.production = true;
+                    c.vault.network = privateNetwork();
+                    c.monitoring = { logs: {}, actionGroupId: ACTION_GROUP_ID };
+                }),
+            );
+            const workspace = only(cloud, TYPES.workspace);
+            assert.equal(inputsOf(workspace).retentionInDays, 365);
+            assert.equal(inputsOf(workspace).resourceGroupName, "rg-external-secrets");
+            assert.equal(workspace.options.protect, true);
+            assert.equal(
+                inputsOf(only(cloud, TYPES.diagnostics)).resourceUri,
+                only(cloud, "azure-native:keyvault:Vault").id,
+            );
+            assert.equal(cloud.ofType(TYPES.metricAlert).length, 4);
+        });
+
+        it("refuses a retention for a workspace it does not create, and ids of the wrong type", () => {
+            assert.deepEqual(
+                problemsOf(
+                    runbookWith((c) => (c.monitoring = { logs: { workspaceId: WORKSPACE_ID, retentionInDays: 90 } })),
+                ),
+                [
+                    "monitoring.logs.retentionInDays 90 is invalid: applies only to a workspace this stack creates; monitoring.logs.workspaceId names an existing one, whose retention is its owner's.",
+                ],
+            );
+            assert.deepEqual(problemsOf(runbookWith((c) => (c.monitoring = { actionGroupId: WORKSPACE_ID }))), [
+                `monitoring.actionGroupId "${WORKSPACE_ID.slice(0, 76)}... is invalid: use a resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Insights/actionGroups/<action group>.`,
+            ]);
+            assert.deepEqual(problemsOf(runbookWith((c) => (c.monitoring = { logs: { retentionInDays: 7 } }))), [
+                "monitoring.logs.retentionInDays 7 is invalid: use a whole number from 30 to 730 (days a created Log Analytics workspace keeps the logs).",
+            ]);
+        });
+    });
+
+    describe("alerts on ESO's sync", () => {
+        const MONITOR_WORKSPACE_ID =
+            "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.Monitor/accounts/prom";
+        const CUSTOM = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+        const AZ_SCRAPE = "kubernetes:azmonitoring.coreos.com/v1:ServiceMonitor";
+        const RULE_GROUP = "azure-native:alertsmanagement:PrometheusRuleGroup";
+
+        it("adds a PrometheusRule beside ESO and the chart's ServiceMonitor for Prometheus Operator", async () => {
+            const { cloud } = await runProgram(
+                runbookWith((c) => {
+                    c.monitoring = { prometheus: { kind: "prometheusOperator", ruleLabels: { release: "kps" } } };
+                }),
+            );
+            assert.deepEqual(inputsOf(only(cloud, K8S.release)).values.serviceMonitor, {
+                enabled: true,
+                renderMode: "failIfMissing",
+                additionalLabels: { release: "kps" },
+            });
+            const rule = inputsOf(only(cloud, CUSTOM));
+            assert.equal(rule.metadata.namespace, "external-secrets");
+            assert.deepEqual(rule.metadata.labels, { release: "kps" });
+            const rules = rule.spec.groups[0].rules;
+            assert.deepEqual(
+                rules.map((r: { alert: string }) => r.alert),
+                [
+                    "ExternalSecretNotReady",
+                    "ExternalSecretSyncErrors",
+                    "SecretStoreNotReady",
+                    "ClusterSecretStoreNotReady",
+                ],
+            );
+            // Quiet through a healthy first deploy: RBAC (up to 600 s) and ESO's retry at 931 s.
+            assert.ok(rules.every((r: { for: string }) => r.for === "20m"));
+            assert.deepEqual(await validateObjects([rule as KubernetesObject]), []);
+            assert.equal(cloud.ofType(RULE_GROUP).length, 0);
+        });
+
+        it("for AKS's managed Prometheus, scrapes ESO's metrics Service and evaluates the rules in Azure Monitor", async () => {
+            const ACTION_GROUP = ACTION_GROUP_ID;
+            const { cloud } = await runProgram(
+                runbookWith((c) => {
+                    c.monitoring = {
+                        prometheus: {
+                            kind: "azureManagedPrometheus",
+                            azureMonitorWorkspaceId: MONITOR_WORKSPACE_ID,
+                            clusterName: "aks-dev",
+                        },
+                        actionGroupId: ACTION_GROUP,
+                    };
+                }),
+            );
+            const values = inputsOf(only(cloud, K8S.release)).values;
+            assert.deepEqual(values.metrics, { service: { enabled: true } });
+            assert.equal(values.serviceMonitor, undefined);
+            const scrape = inputsOf(only(cloud, AZ_SCRAPE));
+            assert.deepEqual(scrape.spec.selector.matchLabels, {
+                "app.kubernetes.io/name": "external-secrets",
+                "app.kubernetes.io/instance": "external-secrets",
+            });
+            assert.deepEqual(scrape.spec.endpoints, [{ port: "metrics", interval: "30s" }]);
+            assert.deepEqual(await validateObjects([scrape as KubernetesObject]), []);
+            const group = inputsOf(only(cloud, RULE_GROUP));
+            assert.deepEqual(group.scopes, [MONITOR_WORKSPACE_ID]);
+            assert.equal(group.clusterName, "aks-dev");
+            assert.equal(group.resourceGroupName, "rg-external-secrets");
+            assert.deepEqual(
+                group.rules.map((r: { expression: string }) => r.expression),
+                SYNC_ALERT_RULES.map((r) => r.expr),
+            );
+            assert.ok(group.rules.every((r: { for: string }) => r.for === "PT20M"));
+            assert.ok(
+                group.rules.every(
+                    (r: { actions: unknown }) =>
+                        JSON.stringify(r.actions) === JSON.stringify([{ actionGroupId: ACTION_GROUP }]),
+                ),
+            );
+            assert.equal(cloud.ofType(CUSTOM).length, 0);
+        });
+
+        it("refuses an unknown kind and a workspace id of another type", () => {
+            assert.deepEqual(problemsOf(runbookWith((c) => (c.monitoring = { prometheus: { kind: "datadog" } }))), [
+                'monitoring.prometheus.kind "datadog" is invalid: use kind "prometheusOperator" or "azureManagedPrometheus".',
+            ]);
+            const problems = problemsOf(
+                runbookWith(
+                    (c) =>
+                        (c.monitoring = {
+                            prometheus: {
+                                kind: "azureManagedPrometheus",
+                                azureMonitorWorkspaceId: WORKSPACE_ID,
+                                clusterName: "aks",
+                            },
+                        }),
+                ),
+            );
+            assert.equal(problems.length, 1);
+            assert.match(
+                problems[0] ?? "",
+                /^monitoring\.prometheus\.azureMonitorWorkspaceId .* is invalid: use a resource id: .*Microsoft\.Monitor\/accounts\/<workspace>\.$/,
+            );
+        });
     });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { checkResources, policies, policyPackConfig, type PolicyConfig, type PolicyResource } from "../policy/policies";
-import { inputsOf, runbookConfig, runProgram } from "./mocks";
+import { inputsOf, privateNetwork, runbookWith, runProgram } from "./mocks";
 
 const NOW = new Date("2026-03-01T00:00:00Z");
 const DEV: PolicyConfig = { production: false, tenantsConfigured: false };
@@ -182,7 +182,8 @@ describe("the policy pack", () => {
     });
 
     it("finds nothing to report in the resources the runbook program registers", async () => {
-        const { cloud } = await runProgram(runbookConfig());
+        // Production stacks' vaults are private (vault.network.privateEndpoint), so the strictest settings apply.
+        const { cloud } = await runProgram(runbookWith((c) => (c.vault.network = privateNetwork())));
         const resources = cloud.resources
             .filter((r) => r.custom)
             .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: inputsOf(r) }));
@@ -220,9 +221,12 @@ describe("policyPackConfig", () => {
             "keyvault-purge-protection-in-production": { production: true },
             "keyvault-network-restricted": {
                 restricted: true,
+                publicNetworkAccess: "enabled",
                 allowedIps: ["203.0.113.7"],
                 allowedSubnetIds: [SUBNET_ID],
             },
+            "keyvault-network-closed-in-production": { production: true },
+            "keyvault-private-link": { required: true },
             "eso-cluster-store-conditions": { tenantsConfigured: true },
             "eso-chart-pods": { appArmor: true },
             "workload-runtime-profiles": { appArmor: true },
@@ -233,6 +237,8 @@ describe("policyPackConfig", () => {
         assert.deepEqual(policyPackConfig(DEV), {
             "keyvault-purge-protection-in-production": { production: false },
             "keyvault-network-restricted": { restricted: false },
+            "keyvault-network-closed-in-production": { production: false },
+            "keyvault-private-link": { required: false },
             "eso-cluster-store-conditions": { tenantsConfigured: false },
             "eso-chart-pods": { appArmor: true },
             "workload-runtime-profiles": { appArmor: true },
@@ -306,7 +312,7 @@ describe("keyvault-purge-protection-in-production", () => {
     });
 
     it("passes a production vault with purge protection on", () => {
-        assertPasses(vault(), PRODUCTION);
+        assert.deepEqual(reported("keyvault-purge-protection-in-production", vault(), PRODUCTION), []);
     });
 
     it("does not apply to a stack that is not production", () => {

@@ -27,6 +27,10 @@ describe("value rules", () => {
             refused(days, bad, "use a whole number from 7 to 90 (days)");
         }
         refused(days, "-7", "use a whole number from 7 to 90 (days)");
+        // Only digit strings become numbers: null, "" and [] would otherwise read as 0.
+        const count = rules.integer(0, 10, "count");
+        accepted(count, "0", 0);
+        for (const bad of [null, "", []]) refused(count, bad, "use a whole number from 0 to 10 (count)");
     });
 
     it("takes Key Vault names as Azure does: 3-24, a letter first, no trailing or doubled hyphen", () => {
@@ -71,7 +75,11 @@ describe("value rules", () => {
         accepted(image, "registry.k8s.io/pause:3.10");
         accepted(image, "registry.example.com:5000/app:latest-2024");
         accepted(image, `ghcr.io/app@sha256:${"a".repeat(64)}`);
+        accepted(image, "a:1");
         refused(image, "nginx:latest", 'pin the image to a version: ":latest" changes under you');
+        for (const bad of ["-nginx:1.0", "nginx:1.0 extra", "Nginx:1.0"]) {
+            refused(image, bad, 'use an image reference pinned by tag or digest, such as "registry.k8s.io/pause:3.10"');
+        }
         refused(image, "nginx", 'use an image reference pinned by tag or digest, such as "registry.k8s.io/pause:3.10"');
     });
 

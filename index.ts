@@ -5,12 +5,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import {
+    aksCluster,
     EsoIdentity,
     ExternalSecretsOperator,
+    Generators,
     KeyVault,
     metricsValues,
     Namespaces,
     objectGrants,
+    PushSecrets,
     sharedStore,
     type StoreContext,
     type StoreRef,
@@ -29,7 +32,10 @@ const config = loadStackConfig();
 const { auth, azure, sharedAccess } = config;
 const client = authorization.getClientConfigOutput();
 const tenantId = azure.tenantId ?? client.tenantId;
-const onCluster = { provider: new KubernetesProvider("cluster", config.kubernetes) };
+// The cluster: named in Azure (its kubeconfig and OIDC issuer read from there), or reached by kubeconfig and context.
+const aks = config.aks === undefined ? undefined : aksCluster(config.aks);
+const kubernetes = aks === undefined ? config.kubernetes : { kubeconfig: aks.kubeconfig };
+const onCluster = { provider: new KubernetesProvider("cluster", kubernetes) };
 const deployer = { deployer: client.objectId, subscriptionId: client.subscriptionId };
 
 // 1-2. Key Vault (created, or an existing one adopted) and its seeded secrets; production stacks protect both, and
@@ -66,8 +72,9 @@ const identity = new EsoIdentity("eso", {
     serviceAccounts:
         auth.mode === "workloadIdentity" ? [{ namespace: config.eso.namespace, name: auth.serviceAccountName }] : [],
     ...deployer,
+    clusterIssuer: aks?.oidcIssuerUrl,
     grants: sharedAccess.vaultWide
-        ? vaultWideGrants(vault.vaultId, sharedAccess.readsPublicObjects)
+        ? vaultWideGrants(vault.vaultId, sharedAccess.readsPublicObjects, sharedAccess.writes)
         : grantsOn(sharedAccess.grants),
 });
 
@@ -121,7 +128,8 @@ const storeContext: StoreContext = {
     },
     readyTimeoutSeconds: config.store.readyTimeoutSeconds,
     reference: (object) => seeded.reference(object),
-    kubernetes: config.kubernetes,
+    kubernetes,
+    clusterIssuer: aks?.oidcIssuerUrl,
 };
 const shared = sharedStore(
     { signIn: "eso", store: "store" },
@@ -152,12 +160,32 @@ for (const tenant of config.tenants) {
     for (const ns of tenant.namespaces) storeOf.set(ns, stores.storeFor(ns));
 }
 
-// 8. Synced secrets, each through its tenant's store or the shared one; `up` waits until each is Ready.
+// 8. Generators ESO runs in the cluster (a Password makes a random password), then synced secrets, each through its
+// tenant's store or the shared one; `up` waits until each is Ready.
+const generators =
+    config.generators.length === 0
+        ? undefined
+        : new Generators(
+              "generators",
+              {
+                  generators: config.generators.map((gen) => ({ ...gen, namespace: namespaces.get(gen.namespace) })),
+                  operatorReady: operator.servingNamespace,
+                  keepOnDestroy: config.production,
+              },
+              onCluster,
+          );
+const generatorIn = (namespace: string, ref: { readonly name: string }) =>
+    (generators as Generators).ref(`${namespace}/${ref.name}`);
 const synced = new SyncedSecrets(
     "synced",
     {
         externalSecrets: config.externalSecrets.map((es) => ({
             ...es,
+            dataFrom: es.dataFrom.map((item) =>
+                "sourceRef" in item
+                    ? { sourceRef: { generatorRef: generatorIn(es.namespace, item.sourceRef.generatorRef) } }
+                    : item,
+            ),
             namespace: namespaces.get(es.namespace),
             store: es.tenant === undefined ? shared.ref : (storeOf.get(es.namespace) as StoreRef),
             targetName: es.target,
@@ -168,6 +196,29 @@ const synced = new SyncedSecrets(
     },
     onCluster,
 );
+
+// 8b. Secrets pushed back to Key Vault (a generated password, so it outlives the cluster), each through its
+// namespace's store, whose identity may write exactly those secrets; `up` waits until each is pushed.
+if (config.pushSecrets.length > 0) {
+    new PushSecrets(
+        "pushed",
+        {
+            pushSecrets: config.pushSecrets.map((ps) => ({
+                ...ps,
+                namespace: namespaces.get(ps.namespace),
+                store: ps.tenant === undefined ? shared.ref : (storeOf.get(ps.namespace) as StoreRef),
+                source:
+                    "generatorRef" in ps.selector
+                        ? { generatorRef: generatorIn(ps.namespace, ps.selector.generatorRef) }
+                        : // Validation requires an ExternalSecret of this stack that writes it.
+                          { secretName: synced.secretName(ps.externalSecretKey as string) },
+            })),
+            readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+            keepOnDestroy: config.production,
+        },
+        onCluster,
+    );
+}
 
 // 9. Workloads that mount a synced Secret, created once it is synced.
 for (const workload of config.workloads) {

@@ -38,8 +38,11 @@ export type EsoAuth =
            * @default whoever first deploys it
            */
           readonly owners?: readonly string[];
-          /** The cluster's OIDC issuer, exactly as its tokens carry it. */
-          readonly oidcIssuerUrl: string;
+          /**
+           * The cluster's OIDC issuer, exactly as its tokens carry it.
+           * @default the issuer read from the AKS cluster (EsoIdentityArgs.clusterIssuer)
+           */
+          readonly oidcIssuerUrl?: string;
           /** The service account the store signs in as. */
           readonly serviceAccountName: string;
       }
@@ -76,6 +79,12 @@ export interface EsoIdentityArgs {
     readonly subscriptionId: pulumi.Input<string>;
     /** What the identity may read: the vault, or single objects for least privilege. */
     readonly grants: VaultGrants;
+    /**
+     * The cluster's OIDC issuer as Azure reports it, when the stack names its AKS cluster instead of configuring
+     * `auth.oidcIssuerUrl`.
+     * @default none
+     */
+    readonly clusterIssuer?: pulumi.Input<string>;
     /**
      * Clock for password end dates; tests pin it.
      * @default new Date()
@@ -142,13 +151,17 @@ export class EsoIdentity extends pulumi.ComponentResource {
                 };
                 this.grants = assignments;
             } else {
+                const issuer = auth.oidcIssuerUrl ?? args.clusterIssuer;
+                if (issuer === undefined) {
+                    throw new Error(`${name}: workload identity needs auth.oidcIssuerUrl or the AKS cluster's issuer`);
+                }
                 const federations = (args.serviceAccounts ?? []).map(
                     (account) =>
                         new FederatedCredential(
                             `${name}-federation-${account.namespace}-${account.name}`,
                             {
                                 applicationId: app.applicationId,
-                                issuer: auth.oidcIssuerUrl,
+                                issuer,
                                 serviceAccountNamespace: account.namespace,
                                 serviceAccountName: account.name,
                             },

@@ -6,7 +6,7 @@ export interface FederatedCredentialArgs {
     /** Resource id of the app registration (`/applications/<objectId>`). */
     readonly applicationId: pulumi.Input<string>;
     /** The cluster's OIDC issuer URL. */
-    readonly issuer: string;
+    readonly issuer: pulumi.Input<string>;
     /** Namespace of the Kubernetes service account that signs in. */
     readonly serviceAccountNamespace: string;
     /** Name of that service account. */

@@ -65,6 +65,11 @@ export interface StoreContext {
     /** Seconds `pulumi up` waits for each store to be Ready, and the access checks for RBAC to apply. */
     readonly readyTimeoutSeconds: number;
     /**
+     * The cluster's OIDC issuer as Azure reports it, for identities whose auth names none (AKS named by the stack).
+     * @default none
+     */
+    readonly clusterIssuer?: pulumi.Input<string>;
+    /**
      * Resolves a Key Vault reference once the object exists, when the stack creates it (VaultSecrets.reference).
      * @default references are used as they are
      */

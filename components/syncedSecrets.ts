@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import type { GeneratorRef } from "./generators";
 import type { StoreRef } from "./secretStore";
 import { awaitReady, ESO_API_VERSION, ESO_FORCE_SYNC_ANNOTATION } from "./wellKnown";
 
@@ -24,7 +25,12 @@ export type DataFromSource =
               readonly tags?: Readonly<Record<string, string>>;
               readonly decodingStrategy?: RemoteRef["decodingStrategy"];
           };
-      };
+      }
+    /**
+     * A generator (such as a Password) in the ExternalSecret's namespace writes the keys; pass Generators.ref, which
+     * resolves once the generator exists.
+     */
+    | { readonly sourceRef: { readonly generatorRef: pulumi.Input<GeneratorRef> } };
 
 /** Shapes the written Secret with Go templates (ESO template engine v2). */
 export interface SecretTemplate {

@@ -70,6 +70,7 @@ export class Tenant extends pulumi.ComponentResource {
                 deployer: args.deployer,
                 subscriptionId: args.subscriptionId,
                 grants: args.grants,
+                clusterIssuer: args.clusterIssuer,
                 now: args.now,
             },
             { parent: this },

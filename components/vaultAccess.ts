@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { KEY_VAULT_READER_ROLE_ID, KEY_VAULT_SECRETS_USER_ROLE_ID, roleDefinitionId } from "./wellKnown";
+import {
+    KEY_VAULT_READER_ROLE_ID,
+    KEY_VAULT_SECRETS_OFFICER_ROLE_ID,
+    KEY_VAULT_SECRETS_USER_ROLE_ID,
+    roleDefinitionId,
+} from "./wellKnown";
 
 /** Where a principal may read, keyed by a stable name that becomes part of the role assignment's name. */
 export interface VaultGrants {
@@ -12,6 +17,13 @@ export interface VaultGrants {
      * @default {}
      */
     readonly readers?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * "Key Vault Secrets Officer" (write a secret): secret ids `<vaultId>/secrets/<name>` only, for the secrets a
+     * PushSecret writes; never a vault. Azure RBAC takes an assignment on a secret that does not exist yet (ESO
+     * creates it on the first push): the scope is a path, and the role applies once an object is there.
+     * @default {}
+     */
+    readonly writers?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Names of single Key Vault objects, by type. */
@@ -22,6 +34,11 @@ export interface VaultObjects {
     readonly certificates: readonly string[];
     /** Key names. */
     readonly keys: readonly string[];
+    /**
+     * Secret names ESO writes (PushSecrets).
+     * @default none
+     */
+    readonly writes?: readonly string[];
 }
 
 /**
@@ -41,12 +58,32 @@ export function objectGrants(
             ...objects.certificates.map((name) => [`certificate-${name}`, scope("certificates", name)]),
             ...objects.keys.map((name) => [`key-${name}`, scope("keys", name)]),
         ]),
+        writers: secretWriters(vaultId, objects.writes ?? []),
     };
 }
 
-/** Grants on a whole vault: its secrets and, for `cert/` and `key/` references, the public parts of the rest. */
-export function vaultWideGrants(vaultId: pulumi.Input<string>, readsPublicObjects: boolean): VaultGrants {
-    return { secrets: { vault: vaultId }, readers: readsPublicObjects ? { vault: vaultId } : {} };
+/** "Key Vault Secrets Officer" on each named secret of a vault, keyed `push-<name>`. */
+function secretWriters(
+    vaultId: pulumi.Input<string>,
+    names: readonly string[],
+): Readonly<Record<string, pulumi.Input<string>>> {
+    return Object.fromEntries(names.map((name) => [`push-${name}`, pulumi.interpolate`${vaultId}/secrets/${name}`]));
+}
+
+/**
+ * Grants on a whole vault: its secrets and, for `cert/` and `key/` references, the public parts of the rest; and
+ * write access to each secret ESO pushes, one by one.
+ */
+export function vaultWideGrants(
+    vaultId: pulumi.Input<string>,
+    readsPublicObjects: boolean,
+    writes: readonly string[] = [],
+): VaultGrants {
+    return {
+        secrets: { vault: vaultId },
+        readers: readsPublicObjects ? { vault: vaultId } : {},
+        writers: secretWriters(vaultId, writes),
+    };
 }
 
 export interface VaultAccessArgs {
@@ -59,7 +96,7 @@ export interface VaultAccessArgs {
 }
 
 /**
- * Read-only Key Vault roles for one principal on the given scopes. `principalType` is set explicitly: the API
+ * Key Vault roles for one principal on the given scopes: read roles, and write access to single pushed secrets. `principalType` is set explicitly: the API
  * otherwise assumes "User" and, for a service principal created moments earlier, fails with PrincipalNotFound
  * while Entra ID replicates it.
  */
@@ -89,6 +126,9 @@ export class VaultAccess extends pulumi.ComponentResource {
             ),
             ...Object.entries(args.grants.readers ?? {}).map(([key, scope]) =>
                 assign(`${name}-reader-${key}`, KEY_VAULT_READER_ROLE_ID, scope),
+            ),
+            ...Object.entries(args.grants.writers ?? {}).map(([key, scope]) =>
+                assign(`${name}-writer-${key}`, KEY_VAULT_SECRETS_OFFICER_ROLE_ID, scope),
             ),
         ];
         this.registerOutputs({ assignmentIds: this.assignments.map((a) => a.id) });

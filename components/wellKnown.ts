@@ -10,7 +10,10 @@ export const KEY_VAULT_USER_IMPERSONATION_SCOPE_ID = "f53da476-18e3-4152-8e01-ae
 /** Built-in Azure role "Key Vault Secrets User": read secret contents, nothing else. */
 export const KEY_VAULT_SECRETS_USER_ROLE_ID = "4633458b-17de-408a-b874-0445c86b69e6";
 
-/** Built-in Azure role "Key Vault Secrets Officer": manage secrets. Never granted to ESO; named for policy checks. */
+/**
+ * Built-in Azure role "Key Vault Secrets Officer": manage secrets. Granted to ESO only on single secrets it pushes
+ * (`<vaultId>/secrets/<name>`), never on a vault.
+ */
 export const KEY_VAULT_SECRETS_OFFICER_ROLE_ID = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 
 /** The full resource id ARM expects for a built-in role definition in a subscription. */
@@ -26,6 +29,9 @@ export const ESO_CHART = {
 
 /** ESO's served API version (v1beta1 is no longer served since ESO 0.17). */
 export const ESO_API_VERSION = "external-secrets.io/v1";
+
+/** ESO's generator API (Password and the other generators): served as v1alpha1 only. */
+export const GENERATOR_API_VERSION = "generators.external-secrets.io/v1alpha1";
 
 /** Pod Security Admission: the label that enforces a profile on a namespace. */
 export const POD_SECURITY_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
@@ -104,7 +110,11 @@ export const KEY_VAULT_READER_ROLE_ID = "21090545-7ca7-4776-b22c-e363652d74d2";
 export const ESO_GRANTED_ROLES = [
     { id: KEY_VAULT_SECRETS_USER_ROLE_ID, name: "Key Vault Secrets User" },
     { id: KEY_VAULT_READER_ROLE_ID, name: "Key Vault Reader" },
+    { id: KEY_VAULT_SECRETS_OFFICER_ROLE_ID, name: "Key Vault Secrets Officer" },
 ] as const;
+
+/** The granted roles that write: only on single secrets a PushSecret writes (policy/push.ts checks which). */
+export const ESO_WRITE_ROLE_IDS: readonly string[] = [KEY_VAULT_SECRETS_OFFICER_ROLE_ID];
 
 /**
  * What the identity that runs `pulumi up` needs, per resource group of a stack, and why. Key Vault data-plane roles

@@ -3,6 +3,7 @@
 // and the command that fixes it. The list never fails a plan: the worked examples are meant to carry placeholders.
 import type { StackConfig } from "../stacks/config";
 import { objectsToVerify } from "../stacks/config";
+import { pushedSecrets } from "../stacks/pushRules";
 
 export interface BeforeUpItem {
     /** What is not ready for a real run, and why it matters. */
@@ -54,7 +55,7 @@ export function beforeUp(
     }
 
     const issuers = [config.auth, ...config.tenants.map((t) => t.auth)].flatMap((auth) =>
-        auth.mode === "workloadIdentity" ? [auth.oidcIssuerUrl] : [],
+        auth.mode === "workloadIdentity" && auth.oidcIssuerUrl !== undefined ? [auth.oidcIssuerUrl] : [],
     );
     if (issuers.some((issuer) => issuer.includes(ZERO_GUID))) {
         items.push({
@@ -65,7 +66,11 @@ export function beforeUp(
         });
     }
 
-    if (config.kubernetes.kubeconfig === undefined && config.kubernetes.context === undefined) {
+    if (
+        config.aks === undefined &&
+        config.kubernetes.kubeconfig === undefined &&
+        config.kubernetes.context === undefined
+    ) {
         items.push({
             what: "no kubernetes.context (or kubeconfig): `pulumi up` deploys to whatever your kubeconfig's current context is at the time",
             fix: [
@@ -74,7 +79,8 @@ export function beforeUp(
         });
     }
 
-    const seeded = new Set(Object.keys(config.seededSecrets));
+    // Secrets a PushSecret of this stack writes exist once it has pushed; ESO retries the ExternalSecret until then.
+    const seeded = new Set([...Object.keys(config.seededSecrets), ...pushedSecrets(config.pushSecrets)]);
     const unseeded = objectsToVerify(config.externalSecrets).filter((object) => object !== "*" && !seeded.has(object));
     if (unseeded.length > 0) {
         const vault = config.vault.name ?? "<vault>";

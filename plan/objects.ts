@@ -40,7 +40,7 @@ const SCHEMA_ALIASES: Readonly<Record<string, string>> = {
 /** The module that holds the model of an apiVersion and kind, or undefined when none is known. */
 export function modelModule(apiVersion: string, kind: string): string | undefined {
     if (!/^[A-Za-z]+$/.test(kind)) return undefined;
-    if (apiVersion.startsWith("external-secrets.io/")) {
+    if (/^(generators\.)?external-secrets\.io\//.test(apiVersion)) {
         return `@kubernetes-models/external-secrets/${apiVersion}/${kind}`;
     }
     if ((SCHEMA_ALIASES[apiVersion] ?? apiVersion) === "monitoring.coreos.com/v1") {
@@ -119,6 +119,8 @@ export const EXPECTED_KINDS: ReadonlyArray<readonly [string, string]> = [
     ["external-secrets.io/v1", "ClusterSecretStore"],
     ["external-secrets.io/v1", "SecretStore"],
     ["external-secrets.io/v1", "ExternalSecret"],
+    ["external-secrets.io/v1alpha1", "PushSecret"],
+    ["generators.external-secrets.io/v1alpha1", "Password"],
     ["v1", "Namespace"],
     ["v1", "Secret"],
     ["v1", "Pod"],

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
 import { decodeConfigValues, lastLoadedStackConfig, type StackConfig } from "../stacks/config";
+import { pushedSecrets } from "../stacks/pushRules";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
 import { beforeUp, describeBeforeUp } from "./beforeUp";
 import { describeUpdateAwait, destroyExitCode, planDestroy, renderDestroyPlan } from "./destroyPlan";
@@ -91,6 +92,7 @@ export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
         privateEndpoint: network?.privateEndpoint !== undefined,
         tenantsConfigured: (config?.tenants.length ?? 0) > 0,
         appArmor: config?.eso.appArmor ?? true,
+        pushedSecrets: config === undefined ? [] : pushedSecrets(config.pushSecrets),
     };
 }
 

@@ -257,6 +257,12 @@ export class SimulatedCloud {
     private call(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
         this.invokes.push({ token, inputs });
         if (token === "azure-native:authorization:getClientConfig") return { ...this.options.clientConfig };
+        if (this.cluster !== undefined && token === "azure-native:containerservice:getManagedCluster") {
+            return this.cluster.managedCluster(String(inputs.resourceGroupName), String(inputs.resourceName));
+        }
+        if (this.cluster !== undefined && token === "azure-native:containerservice:listManagedClusterUserCredentials") {
+            return this.cluster.managedClusterCredentials(String(inputs.resourceName));
+        }
         throw new Error(`the simulated cloud does not know the invoke ${token}`);
     }
 

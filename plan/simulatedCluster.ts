@@ -3,6 +3,7 @@
 // serves, ESO's admission webhook, and whether an ExternalSecret's store can sign in and read what it names. The
 // rules come from stacks/upstream.ts, each with the upstream source it encodes; a refusal fails the plan as the real
 // `pulumi up` would fail (at once, or when a Ready wait times out).
+import { createHash } from "node:crypto";
 import {
     CLUSTER_NAMESPACES,
     externalSecretWebhookRefusals,
@@ -35,13 +36,29 @@ export interface SimulatedClusterOptions {
     readonly oidcIssuer?: string;
     /** Managed identities: client id -> principal (object) id. */
     readonly managedIdentities?: Readonly<Record<string, string>>;
+    /**
+     * When the stack names its AKS cluster: what Azure reports of it.
+     * @default the OIDC issuer and workload identity enabled
+     */
+    readonly aks?: { readonly oidcIssuer: boolean; readonly workloadIdentity: boolean };
 }
 
 type Obj = Record<string, any>;
 
 const ESO_GROUP = "external-secrets.io";
+/** ESO's CRD groups: their objects exist only once the chart has installed the CRDs. */
+const ESO_GROUPS = /^(generators\.)?external-secrets\.io\//;
+const SECRETS_WRITER_ROLES = ["b86a8fe4-44ce-4948-aee5-eccb2c155cd7"];
+/** Where ESO's PushSecret controller fails a push, as read at v2.9.0. */
+const PUSH_CONTROLLER = "external-secrets pkg/controllers/pushsecret/pushsecret_controller.go";
 const SECRETS_READER_ROLES = ["4633458b-17de-408a-b874-0445c86b69e6", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"];
 const PUBLIC_READER_ROLES = ["21090545-7ca7-4776-b22c-e363652d74d2", ...SECRETS_READER_ROLES];
+
+/** A stable GUID-shaped id derived from text. */
+function guidOf(text: string): string {
+    const hex = createHash("sha256").update(text).digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 function keyOf(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
@@ -62,6 +79,47 @@ export class SimulatedCluster {
         /** Everything registered so far, with the state the simulated providers answered. */
         private readonly world: () => readonly ClusterResource[],
     ) {}
+
+    /**
+     * What `getManagedCluster` answers for this cluster (azure-native containerservice; the fields the program
+     * reads). Its issuer is the cluster's, or a stable one of AKS's form.
+     */
+    managedCluster(resourceGroupName: string, name: string): Record<string, unknown> {
+        const { aks = { oidcIssuer: true, workloadIdentity: true }, oidcIssuer } = this.options;
+        const issuer =
+            oidcIssuer ??
+            `https://westeurope.oic.prod-aks.azure.com/${guidOf(`tenant:${resourceGroupName}`)}/${guidOf(`aks:${resourceGroupName}/${name}`)}/`;
+        return {
+            name,
+            fqdn: `${name}-dns.hcp.westeurope.azmk8s.io`,
+            oidcIssuerProfile: aks.oidcIssuer ? { enabled: true, issuerURL: issuer } : { enabled: false },
+            securityProfile: { workloadIdentity: { enabled: aks.workloadIdentity } },
+        };
+    }
+
+    /** What `listManagedClusterUserCredentials` answers: a kubeconfig whose user runs kubelogin, as AKS writes it. */
+    managedClusterCredentials(name: string): Record<string, unknown> {
+        const kubeconfig = [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            `- cluster: { server: "https://${name}-dns.hcp.westeurope.azmk8s.io:443" }`,
+            `  name: ${name}`,
+            "contexts:",
+            `- context: { cluster: ${name}, user: clusterUser_${name} }`,
+            `  name: ${name}`,
+            `current-context: ${name}`,
+            "users:",
+            `- name: clusterUser_${name}`,
+            "  user:",
+            "    exec:",
+            "      apiVersion: client.authentication.k8s.io/v1beta1",
+            "      command: kubelogin",
+            "      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --login, devicecode]",
+            "",
+        ].join("\n");
+        return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] };
+    }
 
     private get options(): SimulatedClusterOptions {
         this.settled ??= this.describe();
@@ -98,13 +156,14 @@ export class SimulatedCluster {
         if (this.objects.has(key)) {
             throw new Refusal(`creating ${what} failed: it already exists (${SOURCES.kubernetesAlreadyExists})`);
         }
-        if (apiVersion.startsWith(`${ESO_GROUP}/`)) {
+        if (ESO_GROUPS.test(apiVersion)) {
             if (!this.esoServing) {
                 throw new Refusal(
                     `creating ${what} failed: no endpoints available for service "external-secrets-webhook" (ESO's webhook does not serve yet; wait for the release)`,
                 );
             }
             if (kind === "ExternalSecret") this.admitExternalSecret(what, namespace as string, inputs);
+            if (kind === "PushSecret") this.admitPushSecret(what, namespace as string, inputs);
         }
         if (kind === "Pod") this.requireMountedSecrets(what, namespace as string, inputs);
         this.objects.set(key, inputs);
@@ -141,6 +200,120 @@ export class SimulatedCluster {
         if (!["None", "Merge"].includes(target.creationPolicy ?? "Owner")) {
             this.objects.set(keyOf("v1", "Secret", namespace, target.name ?? es.metadata?.name), { synced: true });
         }
+    }
+
+    /**
+     * A PushSecret is admitted as the CRD allows (ESO has no webhook for it); it would never become Ready when its
+     * source is missing (the controller reports "could not get source secret"), a generated key does not exist, or its
+     * store cannot write the Key Vault secrets.
+     */
+    private admitPushSecret(what: string, namespace: string, ps: Obj): void {
+        const spec: Obj = ps.spec ?? {};
+        const fail = (problem: string) => {
+            throw new Refusal(`${what} would never become Ready: ${problem}`);
+        };
+        const secretName: string | undefined = spec.selector?.secret?.name;
+        const generator: Obj | undefined = spec.selector?.generatorRef;
+        let keys: readonly string[] | undefined;
+        if (secretName !== undefined) {
+            if (!this.objects.has(keyOf("v1", "Secret", namespace, secretName))) {
+                fail(`could not get source secret: secrets "${secretName}" not found (${PUSH_CONTROLLER}, Reconcile)`);
+            }
+        } else if (generator !== undefined) {
+            const found = this.objects.get(
+                keyOf(
+                    generator.apiVersion ?? "generators.external-secrets.io/v1alpha1",
+                    generator.kind,
+                    namespace,
+                    generator.name,
+                ),
+            );
+            if (found === undefined) {
+                fail(
+                    `unable to resolve generator: ${generator.kind} "${generator.name}" not found (${PUSH_CONTROLLER}, resolveSecretFromGenerator)`,
+                );
+            }
+            keys = found?.spec?.secretKeys ?? ["password"];
+        }
+        for (const item of spec.data ?? []) {
+            const key: string | undefined = item.match?.secretKey;
+            if (keys !== undefined && key !== undefined && !keys.includes(key)) {
+                fail(`secret key ${key} does not exist (${PUSH_CONTROLLER}, pushSecretEntry)`);
+            }
+        }
+        for (const ref of spec.secretStoreRefs ?? []) {
+            const signedIn = this.storePrincipal(namespace, ref);
+            if ("error" in signedIn) return fail(signedIn.error);
+            const names = (spec.data ?? []).map((d: Obj) =>
+                String(d.match?.remoteRef?.remoteKey).replace(/^secret\//, ""),
+            );
+            const problem = this.writeProblem(signedIn.objectId, signedIn.vaultUrl, names);
+            if (problem !== undefined) fail(problem);
+        }
+    }
+
+    /** The principal a store signs in as and the vault it names, or why it cannot serve this namespace. */
+    private storePrincipal(
+        namespace: string,
+        ref: Obj,
+    ): { objectId: string | undefined; vaultUrl: string } | { error: string } {
+        const kind = ref.kind ?? "SecretStore";
+        const store = this.objects.get(
+            keyOf(`${ESO_GROUP}/v1`, kind, kind === "SecretStore" ? namespace : undefined, ref.name),
+        );
+        if (store === undefined) return { error: `its ${kind} "${ref.name}" does not exist` };
+        const conditions: Obj[] = store.spec?.conditions ?? [];
+        if (kind === "ClusterSecretStore" && conditions.length > 0) {
+            if (!conditions.some((c) => (c.namespaces ?? []).includes(namespace))) {
+                return {
+                    error: `ClusterSecretStore "${ref.name}" does not allow namespace "${namespace}" (spec.conditions)`,
+                };
+            }
+        }
+        const provider = store.spec?.provider?.azurekv;
+        if (provider === undefined) return { error: `${kind} "${ref.name}" has no azurekv provider` };
+        const principal = this.signIn(kind, kind === "SecretStore" ? namespace : undefined, provider);
+        return "error" in principal ? principal : { objectId: principal.objectId, vaultUrl: provider.vaultUrl };
+    }
+
+    /** Why the principal could not write these secrets (Key Vault Secrets Officer on each, or the vault), if not. */
+    private writeProblem(
+        principalId: string | undefined,
+        vaultUrl: string,
+        names: readonly string[],
+    ): string | undefined {
+        const vaultId = this.vaultIdOf(vaultUrl);
+        if (principalId === undefined || vaultId === undefined) return undefined;
+        const assignments = this.assignmentsOf(principalId);
+        for (const name of names) {
+            const scopes = [vaultId, `${vaultId}/secrets/${name}`.toLowerCase()];
+            const covered = assignments.some(
+                (a) =>
+                    SECRETS_WRITER_ROLES.some((role) => String(a.roleDefinitionId).toLowerCase().endsWith(role)) &&
+                    scopes.includes(String(a.scope).toLowerCase()),
+            );
+            if (!covered) {
+                return `its identity ${principalId} has no role that lets it write secret "${name}" (Key Vault answers 403 ForbiddenByRbac to the push)`;
+            }
+        }
+        return undefined;
+    }
+
+    /** The id of the vault a store's URL names, in lower case, when the program creates or adopts it. */
+    private vaultIdOf(vaultUrl: string): string | undefined {
+        const vaultName = /^https:\/\/([^.]+)\./.exec(vaultUrl ?? "")?.[1];
+        const vault = this.world().find(
+            (r) => r.type === "azure-native:keyvault:Vault" && (r.outputs?.name ?? r.inputs.vaultName) === vaultName,
+        );
+        return vault?.id?.toLowerCase();
+    }
+
+    /** The role assignments of a principal that exist. */
+    private assignmentsOf(principalId: string): Obj[] {
+        return this.world()
+            .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.completedAt !== undefined)
+            .map((r) => reveal(r.inputs) as Obj)
+            .filter((a) => a.principalId === principalId);
     }
 
     /** Why ESO could not sync an ExternalSecret with this spec, or undefined if it could. */
@@ -383,5 +556,5 @@ export function clusterOptionsFor(config: {
 /** The parts of an identity's authentication the cluster knows of. */
 type IdentityAuth =
     | { readonly mode: "managedIdentity"; readonly clientId: string; readonly principalId: string }
-    | { readonly mode: "workloadIdentity"; readonly oidcIssuerUrl: string }
+    | { readonly mode: "workloadIdentity"; readonly oidcIssuerUrl?: string }
     | { readonly mode: "servicePrincipal" };

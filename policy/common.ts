@@ -29,6 +29,8 @@ export interface PolicyConfig {
     tenantsConfigured: boolean;
     /** The nodes run AppArmor, so pods must ask for its RuntimeDefault profile (default true). */
     appArmor?: boolean;
+    /** Key Vault secrets the stack's PushSecrets write: the only scopes of "Key Vault Secrets Officer". */
+    pushedSecrets?: readonly string[];
 }
 
 /** A resource as the engine registers it: its type token, name and inputs. */

@@ -2,6 +2,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import {
     ESO_GRANTED_ROLES,
+    ESO_WRITE_ROLE_IDS,
     KEY_VAULT_READER_ROLE_ID,
     KEY_VAULT_SECRETS_OFFICER_ROLE_ID,
     KEY_VAULT_SECRETS_USER_ROLE_ID,
@@ -19,6 +20,9 @@ const ROLE_DEFINITION_ID =
     /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/i;
 const VAULT_OR_SECRET_SCOPE =
     /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+(\/secrets\/[^/]+)?$/i;
+/** One secret of a vault: the only scope a write role may have. */
+export const SINGLE_SECRET_SCOPE =
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+\/secrets\/([^/]+)$/i;
 /** Where "Key Vault Reader" may be granted: a vault, or one of its certificates or keys (public parts only). */
 const VAULT_CERTIFICATE_OR_KEY_SCOPE =
     /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+(\/(certificates|keys)\/[^/]+)?$/i;
@@ -30,7 +34,7 @@ const RFC3339 =
 export const roleAssignmentLeastPrivilege: ResourceValidationPolicy = {
     name: "role-assignment-least-privilege",
     description:
-        'Role assignments grant only "Key Vault Secrets User" (on a vault or one of its secrets) or the narrower "Key Vault Reader" (on a vault, certificate or key), with principalType set.',
+        'Role assignments grant only "Key Vault Secrets User" (on a vault or one of its secrets) or the narrower "Key Vault Reader" (on a vault, certificate or key), with principalType set; "Key Vault Secrets Officer" only on one secret (see role-assignment-write-scope).',
     validateResource: onTypes(isType(RESOURCE_TYPES.roleAssignment), (props, _args, report) => {
         // Plain values first: during a real preview, reading an unknown value stops this validation (see common.ts).
         const principalType = props.principalType;
@@ -45,6 +49,9 @@ export const roleAssignmentLeastPrivilege: ResourceValidationPolicy = {
         // of certificates and keys, which ESO's cert/ and key/ references read), never secret values.
         const role = props.roleDefinitionId;
         const roleId = typeof role === "string" ? ROLE_DEFINITION_ID.exec(role)?.[1]?.toLowerCase() : undefined;
+        // Write access to one secret is a PushSecret's grant: role-assignment-write-scope (push.ts) checks which.
+        const writes = roleId !== undefined && ESO_WRITE_ROLE_IDS.includes(roleId);
+        if (writes && (props.scope === undefined || SINGLE_SECRET_SCOPE.test(String(props.scope)))) return;
         if (role !== undefined) {
             const wanted =
                 `grant only "${ROLE_NAMES[KEY_VAULT_SECRETS_USER_ROLE_ID]}" (${KEY_VAULT_SECRETS_USER_ROLE_ID}), which reads secret values and nothing else, ` +
@@ -53,7 +60,7 @@ export const roleAssignmentLeastPrivilege: ResourceValidationPolicy = {
                 report(
                     `roleDefinitionId is ${show(role)}: use /subscriptions/<subscription>/providers/Microsoft.Authorization/roleDefinitions/<role id> and ${wanted}`,
                 );
-            } else if (!ESO_GRANTED_ROLES.some((granted) => granted.id === roleId)) {
+            } else if (writes || !ESO_GRANTED_ROLES.some((granted) => granted.id === roleId)) {
                 const name = ROLE_NAMES[roleId];
                 report(`roleDefinitionId is ${show(role)}${name === undefined ? "" : ` (${name})`}: ${wanted}`);
             }

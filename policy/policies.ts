@@ -9,6 +9,7 @@ import type { PolicyConfig, PolicyResource, PolicyViolation } from "./common";
 import { esoApiVersion, esoChartPods, esoClusterStoreConditions, esoRefreshInterval, helmReleasePinned } from "./eso";
 import { applicationPasswordLifetime, roleAssignmentLeastPrivilege } from "./identity";
 import { runPolicies } from "./offline";
+import { roleAssignmentWriteScope } from "./push";
 import {
     keyVaultNetworkClosedInProduction,
     keyVaultNetworkRestricted,
@@ -40,6 +41,7 @@ export function createPolicies(clock: () => Date): Policies {
         keyVaultSecretExpiration(clock),
         keyVaultSecretContentType,
         roleAssignmentLeastPrivilege,
+        roleAssignmentWriteScope,
         applicationPasswordLifetime(clock),
         helmReleasePinned,
         esoChartPods,
@@ -77,6 +79,7 @@ export function policyPackConfig(config: PolicyConfig): Record<string, unknown> 
         [keyVaultNetworkClosedInProduction.name]: { production: config.production },
         [keyVaultPrivateLink.name]: { required: config.production || config.privateEndpoint === true },
         [esoClusterStoreConditions.name]: { tenantsConfigured: config.tenantsConfigured },
+        [roleAssignmentWriteScope.name]: { pushedSecrets: [...(config.pushedSecrets ?? [])] },
         [esoChartPods.name]: { appArmor: config.appArmor ?? true },
         [workloadRuntimeProfiles.name]: { appArmor: config.appArmor ?? true },
     };

@@ -4,10 +4,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { crossKeyProblems, objectName, sharedReadsWholeVault, tenantMayRead } from "./crossChecks";
 import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
+import {
+    type GeneratorConfig,
+    pushedSecrets,
+    type PushSecretConfig,
+    resolveGenerators,
+    resolvePushSecrets,
+} from "./pushRules";
 import { DEFAULTS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 import type { EsoAuth } from "../components/esoIdentity";
 import type { AdoptedVault, CreatedVault, VaultNetwork } from "../components/keyVault";
 import { KEY_VAULT_PRIVATE_DNS_ZONE } from "../components/wellKnown";
+import type { AksClusterArgs } from "../components/aksCluster";
 import type { SyncAlertsTarget } from "../components/syncAlerts";
 import type { VaultLogs } from "../components/vaultMonitoring";
 import type { SeededSecret } from "../components/vaultSecrets";
@@ -47,6 +55,11 @@ export interface ObjectGrants {
     readonly secrets: readonly string[];
     readonly certificates: readonly string[];
     readonly keys: readonly string[];
+    /**
+     * Secrets ESO pushes to ("Key Vault Secrets Officer" on each, never the vault).
+     * @default none
+     */
+    readonly writes?: readonly string[];
 }
 
 export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" | "storeName" | "managedIdentity"> {
@@ -89,6 +102,8 @@ export type SharedAccess =
           readonly vaultWide: true;
           /** Key Vault Reader too, for `cert/` and `key/` references. */
           readonly readsPublicObjects: boolean;
+          /** Secrets its PushSecrets write: "Key Vault Secrets Officer" on each, never on the vault. */
+          readonly writes: readonly string[];
       }
     | {
           /** Only these objects: those its ExternalSecrets read and the seeded secrets no tenant owns. */
@@ -110,6 +125,8 @@ export interface StackConfig extends StackContext {
     readonly auth: AuthConfig;
     /** How the Kubernetes provider reaches the cluster: exactly its arguments. */
     readonly kubernetes: { readonly kubeconfig?: pulumi.Output<string>; readonly context?: string };
+    /** The AKS cluster named by the stack: its kubeconfig and OIDC issuer come from Azure instead. */
+    readonly aks?: AksClusterArgs;
     /** The operator: its namespace (created unless it exists), release, chart, and its pods' resources. */
     readonly eso: Parsed["eso"] & {
         readonly createNamespace: boolean;
@@ -132,6 +149,10 @@ export interface StackConfig extends StackContext {
     readonly externalSecrets: readonly ExternalSecretConfig[];
     readonly tenants: readonly TenantConfig[];
     readonly workloads: readonly WorkloadConfig[];
+    /** ESO generators, each created before the ExternalSecrets and PushSecrets that use it. */
+    readonly generators: readonly GeneratorConfig[];
+    /** Kubernetes Secrets pushed to Key Vault, each through its namespace's store (its tenant's, or the shared one). */
+    readonly pushSecrets: readonly PushSecretConfig[];
     /** The vault's resource logs and metric alerts; nothing is created for what is unset. */
     readonly monitoring: {
         readonly logs?: VaultLogs;
@@ -348,6 +369,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         };
     }
     const owner = new Map(config.tenants.flatMap((t) => t.namespaces.map((ns) => [ns, t.name] as const)));
+    const pushSecrets = resolvePushSecrets(config);
     const entries: Array<Omit<ExternalSecretConfig, "key" | "formerKey">> = [
         ...config.externalSecrets.map((es) => ({
             ...es,
@@ -376,11 +398,14 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
             storeName: tenant.storeName ?? `${tenant.name}-keyvault`,
             managedIdentity,
         }),
-        grants: grantsFor([
-            ...secrets.names,
-            ...Object.keys(config.seededSecrets).filter((name) => tenantMayRead(secrets, name)),
-            ...externalSecrets.filter((es) => es.tenant === tenant.name).flatMap(references),
-        ]),
+        grants: {
+            ...grantsFor([
+                ...secrets.names,
+                ...Object.keys(config.seededSecrets).filter((name) => tenantMayRead(secrets, name)),
+                ...externalSecrets.filter((es) => es.tenant === tenant.name).flatMap(references),
+            ]),
+            writes: pushedSecrets(pushSecrets.filter((ps) => ps.tenant === tenant.name)),
+        },
         reads: Object.fromEntries(
             tenant.namespaces.map((ns) => [
                 ns,
@@ -393,17 +418,27 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         ...(config.velero === undefined ? [] : [config.velero.namespace]),
     ]);
     const shared = externalSecrets.filter((es) => es.tenant === undefined);
-    const sharedNamespaces = [...new Set(shared.map((es) => es.namespace))].sort();
+    const sharedPushes = pushSecrets.filter((ps) => ps.tenant === undefined);
+    const sharedNamespaces = [
+        ...new Set([...shared.map((es) => es.namespace), ...sharedPushes.map((ps) => ps.namespace)]),
+    ].sort();
     const sharedAccess: SharedAccess = sharedReadsWholeVault(config)
-        ? { vaultWide: true, readsPublicObjects: shared.flatMap(references).some((ref) => /^(cert|key)\//.test(ref)) }
+        ? {
+              vaultWide: true,
+              readsPublicObjects: shared.flatMap(references).some((ref) => /^(cert|key)\//.test(ref)),
+              writes: pushedSecrets(sharedPushes),
+          }
         : {
               vaultWide: false,
-              grants: grantsFor([
-                  ...shared.flatMap(references),
-                  ...Object.keys(config.seededSecrets).filter(
-                      (name) => !config.tenants.some((tenant) => tenantMayRead(tenant.secrets, name)),
-                  ),
-              ]),
+              grants: {
+                  ...grantsFor([
+                      ...shared.flatMap(references),
+                      ...Object.keys(config.seededSecrets).filter(
+                          (name) => !config.tenants.some((tenant) => tenantMayRead(tenant.secrets, name)),
+                      ),
+                  ]),
+                  writes: pushedSecrets(sharedPushes),
+              },
           };
     return {
         ...context,
@@ -426,6 +461,10 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
             ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
             ...(config.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(config.kubeconfig) }),
         },
+        aks:
+            config.kubernetes.aks === undefined
+                ? undefined
+                : { ...config.kubernetes.aks, workloadIdentity: config.auth.mode === "workloadIdentity" },
         eso: {
             ...config.eso,
             createNamespace: !existing.has(config.eso.namespace),
@@ -458,6 +497,8 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
             externalSecretKey: keyOf({ namespace: workload.namespace, name: workload.externalSecret }),
             appArmor: config.kubernetes.appArmor,
         })),
+        generators: resolveGenerators(config),
+        pushSecrets,
         monitoring: {
             logs:
                 config.monitoring.logs === undefined

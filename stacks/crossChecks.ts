@@ -2,6 +2,7 @@
 // namespace, and what the real services would refuse. One table: each rule reads the validated configuration and
 // returns its problems; config.ts renders them. Rules taken from upstream source name it (see ./upstream).
 import { KEY_VAULT_PRIVATE_DNS_ZONE } from "../components/wellKnown";
+import { PUSH_RULES } from "./pushRules";
 import type { ParsedStackConfig } from "./schema";
 import {
     aksIssuerProblem,
@@ -177,11 +178,51 @@ const federatedCredentialsFit: CrossKeyRule = {
               ),
 };
 
+const clusterIsNamedOnce: CrossKeyRule = {
+    name: "the cluster is reached one way, and its issuer given once",
+    reads: ["kubernetes", "kubeconfig", "auth"],
+    check: (config) => {
+        const named = config.kubernetes.aks !== undefined;
+        const problems: Problem[] = [];
+        if (named && config.kubernetes.context !== undefined) {
+            problems.push({
+                path: ["kubernetes", "context"],
+                message:
+                    "kubernetes.aks names the cluster, whose kubeconfig is read from Azure; remove kubernetes.context",
+            });
+        }
+        if (named && config.kubeconfig !== undefined) {
+            problems.push({
+                path: ["kubeconfig"],
+                message: "kubernetes.aks names the cluster, whose kubeconfig is read from Azure; remove kubeconfig",
+            });
+        }
+        if (config.auth.mode === "workloadIdentity") {
+            if (!named && config.auth.oidcIssuerUrl === undefined) {
+                problems.push({
+                    path: ["auth", "oidcIssuerUrl"],
+                    required: true,
+                    because:
+                        "workload identity trusts the cluster's OIDC issuer: set it, or name the AKS cluster with kubernetes.aks (resourceGroupName, name) to read it from Azure",
+                });
+            }
+            if (named && config.auth.oidcIssuerUrl !== undefined) {
+                problems.push({
+                    path: ["auth", "oidcIssuerUrl"],
+                    message:
+                        "kubernetes.aks names the cluster, whose issuer is read from Azure; remove auth.oidcIssuerUrl so the two cannot differ",
+                });
+            }
+        }
+        return problems;
+    },
+};
+
 const issuerMatchesTheCluster: CrossKeyRule = {
     name: "the OIDC issuer is spelled exactly as the cluster issues it",
     reads: ["auth"],
     check: (config) => {
-        if (config.auth.mode !== "workloadIdentity") return [];
+        if (config.auth.mode !== "workloadIdentity" || config.auth.oidcIssuerUrl === undefined) return [];
         const problem = aksIssuerProblem(config.auth.oidcIssuerUrl);
         return problem === undefined
             ? []
@@ -386,7 +427,7 @@ const webhookAdmitsExternalSecrets: CrossKeyRule = {
  */
 const namespacesHaveAnOwner: CrossKeyRule = {
     name: "every namespace is owned by the stack or declared existing, and no stack owns the cluster's own",
-    reads: ["kubernetes", "eso", "velero", "externalSecrets", "workloads", "tenants"],
+    reads: ["kubernetes", "eso", "velero", "externalSecrets", "workloads", "tenants", "pushSecrets", "generators"],
     check: (config) => {
         const { ownedNamespaces: owned, existingNamespaces: existing } = config.kubernetes;
         const problems: Problem[] = [];
@@ -421,6 +462,11 @@ const namespacesHaveAnOwner: CrossKeyRule = {
                 es.namespace,
             ]),
             ...config.workloads.map((w, i): [PropertyKey[], string] => [["workloads", i, "namespace"], w.namespace]),
+            ...config.pushSecrets.map((p, i): [PropertyKey[], string] => [
+                ["pushSecrets", i, "namespace"],
+                p.namespace,
+            ]),
+            ...config.generators.map((g, i): [PropertyKey[], string] => [["generators", i, "namespace"], g.namespace]),
             ...config.tenants.flatMap((t, i) =>
                 t.namespaces.map((ns, j): [PropertyKey[], string] => [["tenants", i, "namespaces", j], ns]),
             ),
@@ -573,6 +619,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     namespacesHaveOneTenant,
     tenantIdentityMatchesMode,
     federatedCredentialsFit,
+    clusterIsNamedOnce,
     issuerMatchesTheCluster,
     productionKeepsPurgeProtection,
     adoptedVaultIsOnlyReferenced,
@@ -587,6 +634,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     namespacesHaveAnOwner,
     workloadsMountTheirOwnSecrets,
     adoptedWorkspaceIsOnlyReferenced,
+    ...PUSH_RULES,
 ];
 
 /** The problems of every rule whose keys are all valid (`invalidKeys` are the top-level keys the schema refused). */

@@ -5,10 +5,12 @@ import { ESO_RESOURCES, WORKLOAD_RESOURCES } from "../components/podResources";
 import { MAX_PASSWORD_LIFETIME_DAYS, SOFT_DELETE_RETENTION_DAYS } from "./limits";
 import * as rules from "./rules";
 import { MIN_READY_TIMEOUT_SECONDS } from "./upstream";
+import { generator, generatorRef, pushSecret } from "./pushSchema";
 
 export const DEFAULTS = {
     softDeleteRetentionDays: 90,
     logRetentionDays: 365,
+    kubeloginMode: "azurecli",
     createMode: "default",
     purgeProtection: true,
     passwordLifetimeDays: 180,
@@ -163,7 +165,8 @@ const workloadIdentity = v.strictObject({
     mode: v.literal("workloadIdentity"),
     displayName: v.optional(rules.displayName()),
     owners,
-    oidcIssuerUrl: rules.issuerUrl(),
+    /** Required unless kubernetes.aks names the cluster, whose issuer is then read from Azure. */
+    oidcIssuerUrl: v.optional(rules.issuerUrl()),
     serviceAccountName: v.optional(rules.k8sName(), DEFAULTS.serviceAccountName),
 });
 
@@ -180,7 +183,22 @@ const auth = v.variant(
     'use "servicePrincipal", "workloadIdentity" or "managedIdentity"',
 );
 
+/** An AKS cluster by name: its kubeconfig and OIDC issuer are read from Azure (components/aksCluster.ts). */
+const aks = v.strictObject({
+    resourceGroupName: rules.text("use the resource group of the AKS cluster"),
+    name: rules.text("use the name of the AKS cluster"),
+    login: v.optional(
+        rules.oneOf(
+            ["azurecli", "workloadidentity", "spn", "msi", "devicecode"],
+            "use one of azurecli, workloadidentity, spn, msi, devicecode (kubelogin's --login)",
+        ),
+        DEFAULTS.kubeloginMode,
+    ),
+});
+
 const kubernetes = v.strictObject({
+    /** The AKS cluster by name, instead of a kubeconfig and context. */
+    aks: v.optional(aks),
     context: v.optional(rules.text("use the name of a context in the kubeconfig")),
     /** Namespaces this stack creates, labels and deletes with itself. */
     ownedNamespaces: v.optional(v.array(rules.k8sNamespace(), "use a list of namespace names"), []),
@@ -252,8 +270,10 @@ const dataFrom = v.union(
                 v.check((find) => find.name !== undefined || find.tags !== undefined, "set name.regexp, tags or both"),
             ),
         }),
+        /** A generator of generators[] in the ExternalSecret's namespace writes the keys. */
+        v.strictObject({ sourceRef: v.strictObject({ generatorRef }) }),
     ],
-    "use { extract: { key: <secret> } } (a JSON secret to keys) or { find: { name: { regexp: <re> } } } / { find: { tags: {...} } }",
+    "use { extract: { key: <secret> } } (a JSON secret to keys), { find: { name: { regexp: <re> } } } / { find: { tags: {...} } }, or { sourceRef: { generatorRef: { kind: Password, name: <generator> } } }",
 );
 
 const externalSecret = v.pipe(
@@ -473,6 +493,9 @@ export const stackConfigSchema = v.strictObject({
     tenants: v.optional(v.array(tenant, "use a list of tenants"), []),
     velero: v.optional(velero),
     workloads: v.optional(v.array(workload, "use a list of workloads"), []),
+    /** ESO generators (stacks/pushSchema.ts), and Secrets pushed from the cluster to Key Vault. */
+    generators: v.optional(v.array(generator, "use a list of generators"), []),
+    pushSecrets: v.optional(v.array(pushSecret, "use a list of PushSecrets"), []),
     monitoring: v.optional(monitoring, {}),
 });
 

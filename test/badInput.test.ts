@@ -81,7 +81,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "an unknown top-level key",
         (c) => (c.colour = "blue"),
-        "colour is not a known key: use one of production, azure, vault, seededSecrets, seededSecretDefaults, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads, monitoring (see the key reference in Pulumi.yaml).",
+        "colour is not a known key: use one of production, azure, vault, seededSecrets, seededSecretDefaults, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads, generators, pushSecrets, monitoring (see the key reference in Pulumi.yaml).",
     ],
     [
         "an unknown nested key",
@@ -163,7 +163,9 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "workload identity without an issuer URL",
         (c) => (c.auth = { mode: "workloadIdentity" }),
-        ["auth.oidcIssuerUrl is required: set it with `pulumi config set --path auth.oidcIssuerUrl <value>`."],
+        [
+            "auth.oidcIssuerUrl is required (workload identity trusts the cluster's OIDC issuer: set it, or name the AKS cluster with kubernetes.aks (resourceGroupName, name) to read it from Azure): set it with `pulumi config set --path auth.oidcIssuerUrl <value>`.",
+        ],
     ],
     [
         "workload identity with a plain-http issuer URL",

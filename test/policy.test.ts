@@ -228,6 +228,7 @@ describe("policyPackConfig", () => {
             "keyvault-network-closed-in-production": { production: true },
             "keyvault-private-link": { required: true },
             "eso-cluster-store-conditions": { tenantsConfigured: true },
+            "role-assignment-write-scope": { pushedSecrets: [] },
             "eso-chart-pods": { appArmor: true },
             "workload-runtime-profiles": { appArmor: true },
         });
@@ -240,6 +241,7 @@ describe("policyPackConfig", () => {
             "keyvault-network-closed-in-production": { production: false },
             "keyvault-private-link": { required: false },
             "eso-cluster-store-conditions": { tenantsConfigured: false },
+            "role-assignment-write-scope": { pushedSecrets: [] },
             "eso-chart-pods": { appArmor: true },
             "workload-runtime-profiles": { appArmor: true },
         });

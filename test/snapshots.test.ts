@@ -65,7 +65,7 @@ async function snapshotOf(stack: string): Promise<unknown> {
 }
 
 /** The worked examples; a user's own stacks (Pulumi.<stack>.yaml beside them) are theirs to snapshot or not. */
-const EXAMPLES = ["dev", "prod", "tenants"];
+const EXAMPLES = ["dev", "prod", "recovery", "tenants"];
 
 describe("example stacks, as deployed state sees them", () => {
     it("covers every worked example", () => {

@@ -427,7 +427,7 @@ describe("ExternalSecret features", () => {
             'externalSecrets[0].data.a "vault/x" is invalid: use a Key Vault object name of 1-127 letters, digits and hyphens, optionally prefixed with secret/, cert/ or key/.',
             'externalSecrets[0].data.b.version "latest" is invalid: use a Key Vault version id: 32 lower-case hexadecimal characters.',
             'externalSecrets[0].dataFrom[0].find.name.regexp "(" is invalid: use a valid regular expression, such as ^team-a-.',
-            'externalSecrets[0].dataFrom[1] {"copy":{"key":"x"}} is invalid: use { extract: { key: <secret> } } (a JSON secret to keys) or { find: { name: { regexp: <re> } } } / { find: { tags: {...} } }.',
+            'externalSecrets[0].dataFrom[1] {"copy":{"key":"x"}} is invalid: use { extract: { key: <secret> } } (a JSON secret to keys), { find: { name: { regexp: <re> } } } / { find: { tags: {...} } }, or { sourceRef: { generatorRef: { kind: Password, name: <generator> } } }.',
         ]);
     });
 });

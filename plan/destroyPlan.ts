@@ -28,6 +28,8 @@ export const DESTROY_SOURCES = {
     namespace: "Kubernetes: deleting a namespace deletes every object in it (kubernetes.io, Namespaces)",
     entraApp:
         "Microsoft Entra ID: deleting an app registration in its home tenant deletes its service principal too; its passwords and federated credentials are properties of the application; both stay restorable from deleted items for 30 days (learn.microsoft.com, entra/identity/enterprise-apps/restore-application, delete-recover-faq)",
+    pushSecretDelete:
+        "external-secrets pkg/controllers/pushsecret/pushsecret_controller.go (v2.9.0): a PushSecret with deletionPolicy Delete carries a finalizer, and its deletion makes ESO delete the secrets it pushed from the provider (DeleteSecretFromProviders); with None they stay",
     keyVaultSoftDelete:
         "Azure Key Vault: a deleted vault and every object in it stay soft-deleted, recoverable (az keyvault recover) for the retention days set at creation; with purge protection nobody can purge them sooner (learn.microsoft.com, key-vault/general/soft-delete-overview)",
 } as const;
@@ -41,6 +43,7 @@ const TYPE = {
     externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
     secretStore: "kubernetes:external-secrets.io/v1:SecretStore",
     clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+    pushSecret: "kubernetes:external-secrets.io/v1alpha1:PushSecret",
 } as const;
 
 /** A resource the engine deletes, in order: the resources of one round are deleted together, after earlier rounds. */
@@ -436,6 +439,35 @@ export function planDestroy(resources: readonly RecordedResource[], options: Des
             deletes: `everything left in namespace ${name}, objects created outside this stack included`,
             source: DESTROY_SOURCES.namespace,
         });
+    }
+
+    // PushSecrets with deletionPolicy Delete: ESO deletes what they pushed, into the vault's soft delete.
+    const vault = ofType(TYPE.vault)[0];
+    const retention = Number(
+        (vault === undefined ? undefined : inputsOf(vault).properties?.softDeleteRetentionInDays) ?? 90,
+    );
+    for (const push of ofType(TYPE.pushSecret).filter(isDeleted)) {
+        const inputs = inputsOf(push);
+        if (inputs.spec?.deletionPolicy !== "Delete") continue;
+        const keys = ((inputs.spec?.data ?? []) as Array<{ match?: { remoteRef?: { remoteKey?: string } } }>)
+            .map((item) => item.match?.remoteRef?.remoteKey)
+            .filter((key): key is string => key !== undefined);
+        const name = `${String(inputs.metadata?.namespace)}/${String(inputs.metadata?.name)}`;
+        for (const key of keys) {
+            cascades.push({
+                from: `PushSecret ${name}`,
+                deletes: `Key Vault secret ${key}, which it pushed (soft-deleted for ${retention} days)`,
+                source: DESTROY_SOURCES.pushSecretDelete,
+            });
+            dataLoss.push({
+                what: `Key Vault secret ${key}, pushed by PushSecret ${name}`,
+                outcome: "recoverable",
+                until: `${retention} days after the destroy`,
+                recoverableForDays: retention,
+                why: "its PushSecret has deletionPolicy Delete: set it to None to keep what was pushed",
+                source: DESTROY_SOURCES.pushSecretDelete,
+            });
+        }
     }
 
     // Entra ID: an application takes its service principal and credentials with it.

@@ -1,6 +1,7 @@
 // PushSecrets and generators: a Secret generated in the cluster, pushed to Key Vault so it survives the cluster.
 import { strict as assert } from "node:assert";
 import { checkResources, type PolicyConfig, type PolicyResource } from "../policy/policies";
+import { planDestroy } from "../plan/destroyPlan";
 import { validateObjects, type KubernetesObject } from "../plan/objects";
 import {
     inputsOf,
@@ -311,5 +312,27 @@ describe("pushSecrets: the policy pack", () => {
             `role-assignment-least-privilege: roleDefinitionId is "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${OFFICER}" (Key Vault Secrets Officer): grant only "Key Vault Secrets User" (4633458b-17de-408a-b874-0445c86b69e6), which reads secret values and nothing else, or the narrower "Key Vault Reader" (21090545-7ca7-4776-b22c-e363652d74d2)`,
             `role-assignment-write-scope: scope is "${vault}": grant "Key Vault Secrets Officer" only on one secret a PushSecret of this stack writes (.../vaults/<name>/secrets/<secret>, one of: app-db-password), never on a vault`,
         ]);
+    });
+});
+
+describe("pushSecrets on destroy", () => {
+    it("lists what ESO deletes from Key Vault for a PushSecret with deletionPolicy Delete, and nothing for None", async () => {
+        const remove = await runProgram(recovery((c) => (c.pushSecrets[0].deletionPolicy = "Delete")));
+        const plan = planDestroy(remove.cloud.resources, { production: false });
+        assert.deepEqual(
+            plan.cascades.filter((c) => c.from.startsWith("PushSecret")).map((c) => c.deletes),
+            ["Key Vault secret app-db-password, which it pushed (soft-deleted for 90 days)"],
+        );
+        assert.ok(
+            plan.dataLoss.some(
+                (d) => d.what === "Key Vault secret app-db-password, pushed by PushSecret app-namespace/db-password",
+            ),
+        );
+        const keep = await runProgram(recovery((c) => (c.pushSecrets[0].deletionPolicy = "None")));
+        const kept = planDestroy(keep.cloud.resources, { production: false });
+        assert.deepEqual(
+            kept.cascades.filter((c) => c.from.startsWith("PushSecret")),
+            [],
+        );
     });
 });

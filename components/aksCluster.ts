@@ -90,6 +90,7 @@ export function aksCluster(args: AksClusterArgs, opts?: pulumi.InvokeOptions): A
             const first = kubeconfigs[0];
             if (first === undefined)
                 throw new Error(`AKS cluster ${args.resourceGroupName}/${args.name} returned no kubeconfig`);
+            // CredentialResult.value: "Base64-encoded Kubernetes configuration file" (azure-native containerservice).
             return withKubelogin(Buffer.from(first.value, "base64").toString("utf8"), args.login);
         }),
     );

@@ -119,7 +119,11 @@ export class SyncAlerts extends pulumi.ComponentResource {
                 { parent: this },
             );
         } else {
-            // Managed Prometheus scrapes what a ServiceMonitor of its own group selects: ESO's metrics Service.
+            // Managed Prometheus scrapes what a ServiceMonitor of its own group selects (Microsoft Learn, "Create
+            // custom Prometheus scrape job from your Kubernetes cluster using CRDs"): ESO's metrics Service, named
+            // `<fullname>-metrics` with port `metrics` and the chart's selector labels (external-secrets
+            // deploy/charts/external-secrets/templates/service.yaml and _helpers.tpl `external-secrets.selectorLabels`,
+            // helm-chart-2.9.0; app.kubernetes.io/name is the chart's name, as no nameOverride is set).
             new CustomResource(
                 `${name}-scrape`,
                 {

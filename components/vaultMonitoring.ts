@@ -130,7 +130,7 @@ export class VaultMonitoring extends pulumi.ComponentResource {
                     `${name}-${alert.key}`,
                     {
                         resourceGroupName: args.resourceGroupName,
-                        // Metric alert rules are global resources.
+                        // Metric alert rules are global resources (Microsoft.Insights/metricAlerts ARM reference).
                         location: "global",
                         description: alert.description,
                         severity: alert.severity,

@@ -3,6 +3,7 @@
 // and the command that fixes it. The list never fails a plan: the worked examples are meant to carry placeholders.
 import type { StackConfig } from "../stacks/config";
 import { objectsToVerify } from "../stacks/config";
+import { formatKey } from "../stacks/errors";
 import { pushedSecrets } from "../stacks/pushRules";
 
 export interface BeforeUpItem {
@@ -31,11 +32,6 @@ const COMMONLY_EXISTING = [
     "prometheus",
 ];
 
-/** Configuration paths as `pulumi config set --path` takes them. */
-function configPath(path: ReadonlyArray<string | number>): string {
-    return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
-}
-
 /**
  * The before-`up` list of one stack. `placeholders` are the paths (project key first) of `secure:` values that no
  * secrets provider wrote (see plan/stackFile.ts).
@@ -47,7 +43,7 @@ export function beforeUp(
     const items: BeforeUpItem[] = [];
 
     if (placeholders.length > 0) {
-        const keys = placeholders.map(configPath);
+        const keys = placeholders.map(formatKey);
         items.push({
             what: `${keys.join(", ")} ${keys.length === 1 ? "is a `secure:` placeholder" : "are `secure:` placeholders"}, not encrypted by this stack's secrets provider: \`pulumi up\` fails to decrypt ${keys.length === 1 ? "it" : "them"}`,
             fix: keys.map((key) => `pulumi config set --secret --path '${key}' '<value>'`),

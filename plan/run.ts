@@ -15,7 +15,8 @@ import { describeUpdateAwait, destroyExitCode, planDestroy, renderDestroyPlan } 
 import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
 import { describeObject, openOutput, type KubernetesObject, type ObjectWorker, type Violation } from "./objects";
 import { redact, reveal, SECRET_PLACEHOLDER } from "./secrets";
-import { SimulatedCloud, stableGuid, type RecordedResource } from "./simulatedCloud";
+import { stableGuid } from "./ids";
+import { SimulatedCloud, type RecordedResource } from "./simulatedCloud";
 import { clusterOptionsFor } from "./simulatedCluster";
 import { readStackFile, StackFileError, type StackFile } from "./stackFile";
 

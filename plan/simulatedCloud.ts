@@ -13,6 +13,7 @@ import {
     type ResourceRequest,
     waitForRpcs,
 } from "./pulumiInternals";
+import { stableGuid } from "./ids";
 import { isSecretValue, reveal } from "./secrets";
 import { Refusal, SimulatedCluster, type SimulatedClusterOptions } from "./simulatedCluster";
 export { isSecretValue, mapSecrets, reveal, type SecretValue } from "./secrets";
@@ -92,12 +93,6 @@ export interface SimulatedCloudOptions {
      * ignores changes to keep their deployed values (as the engine sends the old inputs there).
      */
     readonly deployed?: ReadonlyMap<string, Record<string, unknown>>;
-}
-
-/** A stable GUID derived from text, so ids repeat from run to run. */
-export function stableGuid(text: string): string {
-    const hex = createHash("sha256").update(text).digest("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 type State = { id: string | undefined; state: Record<string, unknown> };

@@ -3,7 +3,7 @@
 // serves, ESO's admission webhook, and whether an ExternalSecret's store can sign in and read what it names. The
 // rules come from stacks/upstream.ts, each with the upstream source it encodes; a refusal fails the plan as the real
 // `pulumi up` would fail (at once, or when a Ready wait times out).
-import { createHash } from "node:crypto";
+import { stableGuid } from "./ids";
 import {
     CLUSTER_NAMESPACES,
     externalSecretWebhookRefusals,
@@ -54,12 +54,6 @@ const PUSH_CONTROLLER = "external-secrets pkg/controllers/pushsecret/pushsecret_
 const SECRETS_READER_ROLES = ["4633458b-17de-408a-b874-0445c86b69e6", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"];
 const PUBLIC_READER_ROLES = ["21090545-7ca7-4776-b22c-e363652d74d2", ...SECRETS_READER_ROLES];
 
-/** A stable GUID-shaped id derived from text. */
-function guidOf(text: string): string {
-    const hex = createHash("sha256").update(text).digest("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 function keyOf(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
     return `${group}/${kind}/${namespace ?? ""}/${name}`;
@@ -88,7 +82,7 @@ export class SimulatedCluster {
         const { aks = { oidcIssuer: true, workloadIdentity: true }, oidcIssuer } = this.options;
         const issuer =
             oidcIssuer ??
-            `https://westeurope.oic.prod-aks.azure.com/${guidOf(`tenant:${resourceGroupName}`)}/${guidOf(`aks:${resourceGroupName}/${name}`)}/`;
+            `https://westeurope.oic.prod-aks.azure.com/${stableGuid(`tenant:${resourceGroupName}`)}/${stableGuid(`aks:${resourceGroupName}/${name}`)}/`;
         return {
             name,
             fqdn: `${name}-dns.hcp.westeurope.azmk8s.io`,

@@ -59,6 +59,21 @@ function graph() {
 }
 
 /** Names of the deleted resources, round by round. */
+/** A production vault, protected as index.ts protects it. */
+function protectedVault(): KeyVault {
+    return new KeyVault(
+        "vault",
+        {
+            vault: { existing: false, name: "kv-prod" },
+            resourceGroupName: "rg",
+            location: "westeurope",
+            tenantId: CLIENT_CONFIG.tenantId,
+            subscriptionId: CLIENT_CONFIG.subscriptionId,
+        },
+        { protect: true },
+    );
+}
+
 function rounds(plan: DestroyPlan): string[][] {
     const byRound: string[][] = [];
     for (const d of plan.deleted) (byRound[d.round - 1] ??= []).push(d.name);
@@ -363,17 +378,7 @@ describe("destroy plan", () => {
 
         it("keeps a protected vault with its seeded secrets, and loses nothing of it", async () => {
             const plan = await planOf(() => {
-                const vault = new KeyVault(
-                    "vault",
-                    {
-                        vault: { existing: false, name: "kv-prod" },
-                        resourceGroupName: "rg",
-                        location: "westeurope",
-                        tenantId: CLIENT_CONFIG.tenantId,
-                        subscriptionId: CLIENT_CONFIG.subscriptionId,
-                    },
-                    { protect: true },
-                );
+                const vault = protectedVault();
                 new VaultSecrets(
                     "seeded",
                     {
@@ -394,17 +399,7 @@ describe("destroy plan", () => {
             const plan = await planOf(() => {
                 operator(true);
                 new Namespaces("apps", { owned: [], existing: ["velero"] });
-                new KeyVault(
-                    "vault",
-                    {
-                        vault: { existing: false, name: "kv-prod" },
-                        resourceGroupName: "rg",
-                        location: "westeurope",
-                        tenantId: CLIENT_CONFIG.tenantId,
-                        subscriptionId: CLIENT_CONFIG.subscriptionId,
-                    },
-                    { protect: true },
-                );
+                protectedVault();
                 new SyncedSecrets("synced", {
                     externalSecrets: [externalSecret("velero-credentials", "velero", "Owner")],
                     readyTimeoutSeconds: 60,

@@ -17,25 +17,21 @@ import {
     STACK,
     PROJECT,
     TYPES,
+    twoTenantsWith,
 } from "./mocks";
 
 const workloadIdentity = { mode: "workloadIdentity", oidcIssuerUrl: ISSUER };
 
 /** Two tenants, an ExternalSecret of each and a shared one, and a workload mounting each: every list has order. */
 function manyEntries(): Record<string, any> {
-    return runbookWith((c) => {
+    return twoTenantsWith((c) => {
         c.auth = workloadIdentity;
-        c.seededSecrets = { "team-a-db": "a", "team-b-token": "b", "key-vault-secret-name": "s" };
-        c.kubernetes.ownedNamespaces = ["app-namespace", "team-a", "team-b"];
-        c.tenants = [
-            { name: "team-a", namespaces: ["team-a"], secrets: { prefix: "team-a-" } },
-            { name: "team-b", namespaces: ["team-b"], secrets: { names: ["team-b-token"] }, storeKind: "SecretStore" },
-        ];
-        c.externalSecrets = [
-            { name: "db", namespace: "team-a", data: { password: "team-a-db" } },
-            { name: "token", namespace: "team-b", data: { token: "team-b-token" } },
-            { name: "external-secret", namespace: "app-namespace", data: { value: "key-vault-secret-name" } },
-        ];
+        c.seededSecrets["key-vault-secret-name"] = "s";
+        c.externalSecrets.push({
+            name: "external-secret",
+            namespace: "app-namespace",
+            data: { value: "key-vault-secret-name" },
+        });
         c.workloads = [
             { name: "db-user", namespace: "team-a", image: "registry.k8s.io/pause:3.10", externalSecret: "db" },
             {

@@ -76,6 +76,27 @@ export function runbookWith(change: (config: Record<string, any>) => void = () =
     return config;
 }
 
+/**
+ * The runbook with two tenants: team-a reads its secrets by prefix through one ClusterSecretStore, team-b its one
+ * secret by name through a SecretStore; an ExternalSecret each, and no workloads. `change` adds what a test needs.
+ */
+export function twoTenantsWith(change: (config: Record<string, any>) => void = () => {}): Record<string, any> {
+    return runbookWith((c) => {
+        c.seededSecrets = { "team-a-db": "a", "team-b-token": "b" };
+        c.kubernetes.ownedNamespaces = ["app-namespace", "team-a", "team-b"];
+        c.tenants = [
+            { name: "team-a", namespaces: ["team-a"], secrets: { prefix: "team-a-" } },
+            { name: "team-b", namespaces: ["team-b"], secrets: { names: ["team-b-token"] }, storeKind: "SecretStore" },
+        ];
+        c.externalSecrets = [
+            { name: "db", namespace: "team-a", data: { password: "team-a-db" } },
+            { name: "token", namespace: "team-b", data: { token: "team-b-token" } },
+        ];
+        c.workloads = [];
+        change(c);
+    });
+}
+
 /** How many custom resources of each type were registered (only the given types, when some are given). */
 export function countsByType(cloud: SimulatedCloud, types?: readonly string[]): Record<string, number> {
     const counts: Record<string, number> = Object.fromEntries((types ?? []).map((type) => [type, 0]));

@@ -1,7 +1,7 @@
 // Dependency order, shown the way the engine would live it: one resource type answers slowly, and what must
 // wait for it is registered only after it completed.
 import { strict as assert } from "node:assert";
-import { ISSUER, only, runbookConfig, runbookWith, runProgram, TYPES } from "./mocks";
+import { ISSUER, only, runbookConfig, runProgram, twoTenantsWith, TYPES } from "./mocks";
 import type { SimulatedCloud, RecordedResource } from "../plan/simulatedCloud";
 
 const SLOW_MS = 150;
@@ -13,20 +13,7 @@ async function withSlow(type: string, config = runbookConfig()): Promise<Simulat
 
 /** Two tenants, one per store kind, in the given mode. */
 function tenants(mode: "servicePrincipal" | "workloadIdentity"): Record<string, unknown> {
-    return runbookWith((c) => {
-        c.auth = mode === "servicePrincipal" ? { mode } : { mode, oidcIssuerUrl: ISSUER };
-        c.seededSecrets = { "team-a-db": "a", "team-b-token": "b" };
-        c.kubernetes.ownedNamespaces = ["app-namespace", "team-a", "team-b"];
-        c.tenants = [
-            { name: "team-a", namespaces: ["team-a"], secrets: { prefix: "team-a-" } },
-            { name: "team-b", namespaces: ["team-b"], secrets: { names: ["team-b-token"] }, storeKind: "SecretStore" },
-        ];
-        c.externalSecrets = [
-            { name: "db", namespace: "team-a", data: { password: "team-a-db" } },
-            { name: "token", namespace: "team-b", data: { token: "team-b-token" } },
-        ];
-        c.workloads = [];
-    });
+    return twoTenantsWith((c) => (c.auth = mode === "servicePrincipal" ? { mode } : { mode, oidcIssuerUrl: ISSUER }));
 }
 
 function assertAfter(later: RecordedResource, earlier: RecordedResource): void {

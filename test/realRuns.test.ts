@@ -40,6 +40,7 @@ import {
     runProgramExpectingRefusal,
     STACK,
     TYPES,
+    twoTenantsWith,
 } from "./mocks";
 
 const config = runbookWith;
@@ -48,20 +49,10 @@ const workloadIdentity = (c: Record<string, any>) => (c.auth = { mode: "workload
 
 /** The tenants example's shape: two teams, workload identity, a shared ExternalSecret. */
 function tenantsConfig(): Record<string, any> {
-    return config((c) => {
+    return twoTenantsWith((c) => {
         workloadIdentity(c);
-        c.seededSecrets = { "team-a-db": "a", "team-b-token": "b", "platform-key": "p" };
-        c.kubernetes = { ownedNamespaces: ["app-namespace", "team-a", "team-b"] };
-        c.tenants = [
-            { name: "team-a", namespaces: ["team-a"], secrets: { prefix: "team-a-" } },
-            { name: "team-b", namespaces: ["team-b"], secrets: { names: ["team-b-token"] }, storeKind: "SecretStore" },
-        ];
-        c.externalSecrets = [
-            { name: "db", namespace: "team-a", data: { password: "team-a-db" } },
-            { name: "token", namespace: "team-b", data: { token: "team-b-token" } },
-            { name: "platform", namespace: "app-namespace", data: { key: "platform-key" } },
-        ];
-        c.workloads = [];
+        c.seededSecrets["platform-key"] = "p";
+        c.externalSecrets.push({ name: "platform", namespace: "app-namespace", data: { key: "platform-key" } });
     });
 }
 

@@ -36,7 +36,7 @@ export default tseslint.config(
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
-        files: ["test/**/*.ts", "plan/**/*.ts", "bench/**/*.ts"],
+        files: ["test/**/*.ts", "plan/**/*.ts", "bench/**/*.ts", "deploy/**/*.ts"],
         rules: {
             "@typescript-eslint/no-require-imports": "off",
             "@typescript-eslint/no-explicit-any": "off",

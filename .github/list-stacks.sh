@@ -4,6 +4,7 @@
 #           (examples/Pulumi.<stack>.yaml), planned offline; a root stack shadows an example of the same name.
 #   deploy: only the stacks named in DEPLOY_STACKS (space-separated), each with its Pulumi.<stack>.yaml at the
 #           root. Nothing is previewed or deployed unless named there, so an example is never deployed by accident.
+#           A fleet's vault stacks (fleet.role vault) are listed apart, as deploy_vaults: they are deployed first.
 # Each matrix entry: {stack, key} where key is the name as it appears in secret names (KUBECONFIG_<KEY>).
 set -euo pipefail
 shopt -s nullglob
@@ -28,7 +29,16 @@ if [ "${#planned[@]}" -eq 0 ]; then
     exit 1
 fi
 
+# Whether a stack file sets `<project>:fleet` with `role: vault` (its block: the lines indented below the key).
+is_vault_stack() {
+    awk '/^  [A-Za-z0-9_.-]+:fleet:/ { inside = 1; next }
+         inside && /^  [^ ]/ { inside = 0 }
+         inside && /^ +role: *"?vault"? *(#.*)?$/ { found = 1 }
+         END { exit found ? 0 : 1 }' "$1"
+}
+
 deployed=()
+vaults=()
 for name in ${DEPLOY_STACKS:-}; do
     if ! valid "$name"; then
         echo "::error::DEPLOY_STACKS: $(printf '%q' "$name") is not a stack name (letters, digits, '-', '_' and '.')"
@@ -40,17 +50,22 @@ for name in ${DEPLOY_STACKS:-}; do
         echo "::error::DEPLOY_STACKS names \"$name\", but $where"
         exit 1
     fi
-    deployed+=("$name")
+    if is_vault_stack "Pulumi.$name.yaml"; then vaults+=("$name"); else deployed+=("$name"); fi
 done
 
 {
     echo "plan=$(matrix "${planned[@]}")"
     echo "deploy=$(matrix "${deployed[@]}")"
     echo "deploys=${#deployed[@]}"
+    echo "deploy_vaults=$(matrix "${vaults[@]}")"
+    echo "vault_deploys=${#vaults[@]}"
 } >> "$GITHUB_OUTPUT"
 echo "Planned offline: ${planned[*]}"
+if [ "${#vaults[@]}" -gt 0 ]; then
+    echo "Vault stacks, previewed and deployed first (DEPLOY_STACKS): ${vaults[*]}"
+fi
 if [ "${#deployed[@]}" -gt 0 ]; then
     echo "Previewed and deployed (DEPLOY_STACKS): ${deployed[*]}"
-else
+elif [ "${#vaults[@]}" -eq 0 ]; then
     echo "::notice title=No stack is deployed::DEPLOY_STACKS is empty: set the repository variable DEPLOY_STACKS to your own stacks (see docs/ci.md)."
 fi

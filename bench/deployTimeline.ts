@@ -128,7 +128,7 @@ function upstreamOfType(cloud: SimulatedCloud, start: RecordedResource, type: st
 }
 
 /** How the variant's RBAC and access check behave. */
-interface Model {
+export interface Model {
     readonly propagationS: number;
     /** The access check reports itself skipped (the vault's firewall refuses the deployer): it gates nothing. */
     readonly checkSkipped: boolean;
@@ -201,7 +201,11 @@ interface Timeline {
 }
 
 /** Runs index.ts once on a fresh simulated cloud; fails if the program or the simulated services refuse anything. */
-async function deploy(config: Record<string, unknown>, model: Model): Promise<Timeline> {
+export async function deploy(
+    config: Record<string, unknown>,
+    model: Model,
+    stackOutputs?: (stack: string) => Record<string, unknown> | undefined,
+): Promise<Timeline> {
     const holder: { cloud?: SimulatedCloud } = {};
     const notes = new Map<string, string>();
     const timeouts: string[] = [];
@@ -213,7 +217,8 @@ async function deploy(config: Record<string, unknown>, model: Model): Promise<Ti
             if (model.msPerSecond === 0) return 0;
             // The latest registration of this type and name is the one being answered.
             const recorded = holder.cloud?.resources.findLast((r) => r.type === type && r.name === name);
-            if (recorded === undefined || !recorded.custom) return 0;
+            // Reads (a fleet's StackReference, an adopted vault's GET) are one API call each: counted as instant.
+            if (recorded === undefined || !recorded.custom || recorded.read) return 0;
             const wait = waitOf(cloud, recorded, model);
             if (wait.note !== undefined) notes.set(recorded.urn, wait.note);
             if (wait.timeoutS !== undefined && wait.seconds > wait.timeoutS) {
@@ -221,6 +226,7 @@ async function deploy(config: Record<string, unknown>, model: Model): Promise<Ti
             }
             return wait.seconds * model.msPerSecond;
         },
+        stackOutputs,
     });
     holder.cloud = cloud;
     await cloud.install(PROJECT, STACK);

@@ -22,3 +22,4 @@ export * from "./vaultMonitoring";
 export * from "./vaultSecrets";
 export * from "./workload";
 export * as wellKnown from "./wellKnown";
+export * from "./vaultSource";

@@ -66,7 +66,12 @@ export interface AdoptedVault {
     /** Reference the vault only. */
     readonly existing: true;
     /** The vault's name. */
-    readonly name: string;
+    readonly name: pulumi.Input<string>;
+    /**
+     * Its ARM resource id, when known (a fleet's vault stack exports it); otherwise built from the subscription,
+     * resource group and name.
+     */
+    readonly id?: pulumi.Input<string>;
 }
 
 export interface KeyVaultArgs {
@@ -146,7 +151,9 @@ export class KeyVault extends pulumi.ComponentResource {
         let vault: keyvault.Vault;
         const settings = args.vault;
         if (settings.existing) {
-            const id = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.KeyVault/vaults/${settings.name}`;
+            const id =
+                settings.id ??
+                pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.KeyVault/vaults/${settings.name}`;
             vault = keyvault.Vault.get(`${name}-vault`, id, { parent: this });
         } else {
             const { network } = settings;

@@ -50,6 +50,9 @@ export function beforeUp(
         });
     }
 
+    // A fleet's vault stack has no cluster: nothing else applies to it.
+    if (config.fleet.role === "vault") return items;
+
     const issuers = [config.auth, ...config.tenants.map((t) => t.auth)].flatMap((auth) =>
         auth.mode === "workloadIdentity" && auth.oidcIssuerUrl !== undefined ? [auth.oidcIssuerUrl] : [],
     );
@@ -78,7 +81,20 @@ export function beforeUp(
     // Secrets a PushSecret of this stack writes exist once it has pushed; ESO retries the ExternalSecret until then.
     const seeded = new Set([...Object.keys(config.seededSecrets), ...pushedSecrets(config.pushSecrets)]);
     const unseeded = objectsToVerify(config.externalSecrets).filter((object) => object !== "*" && !seeded.has(object));
-    if (unseeded.length > 0) {
+    const fleet = config.fleet;
+    if (unseeded.length > 0 && fleet.role === "cluster") {
+        const vaultStack = fleet.vaultStack;
+        items.push({
+            what:
+                `ExternalSecrets read ${unseeded.map((o) => `"${o}"`).join(", ")} from the vault of ${vaultStack}: ` +
+                "each must exist there (seeded by that stack, or imported) before this stack's `pulumi up`, which waits for them (store.readyTimeoutSeconds) and then fails",
+            fix: unseeded.map((o) =>
+                /^(cert|key)\//.test(o)
+                    ? `import ${o} into the vault (az keyvault ${objectCommand(o)} import --vault-name <vault> --name ${objectName(o)} ...)`
+                    : `pulumi config set --stack ${vaultStack} --secret --path 'seededSecrets.${o}' '<value>'   # unless that stack seeds it already`,
+            ),
+        });
+    } else if (unseeded.length > 0) {
         const vault = config.vault.name ?? "<vault>";
         items.push({
             what:

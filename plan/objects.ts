@@ -167,35 +167,63 @@ function contentsOf(file: string): string | undefined {
  * "finish" with every violation.
  */
 export function serveObjects(port: import("node:worker_threads").MessagePort, dir: string): void {
-    const files = new ObjectFiles();
-    const stale = new Set(readdirSync(dir));
-    const pending: KubernetesObject[] = [];
-    const violations: Violation[] = [];
-    let ready = false;
-    // Objects that arrive before the models are loaded wait; later ones are validated on arrival.
-    const validate = async (objects: KubernetesObject[]): Promise<void> => {
-        violations.push(...(await validateObjects(objects)));
-    };
-    const preloaded = preloadModels().then(async () => {
-        ready = true;
-        await validate(pending.splice(0));
-    });
-    let last: Promise<void> = preloaded;
+    const sink = new ObjectSink(dir, preloadModels());
     port.on("message", (message: { object?: unknown; finish?: true }) => {
-        if (message.finish) {
-            for (const file of stale) unlinkSync(path.join(dir, file));
-            void last.then(() => port.postMessage(violations));
-            return;
-        }
-        const redacted = redact(message.object) as KubernetesObject;
-        const name = files.name(redacted);
-        const yaml = dump(redacted, { noRefs: true, lineWidth: -1 });
-        stale.delete(name);
-        if (contentsOf(path.join(dir, name)) !== yaml) writeFileSync(path.join(dir, name), yaml);
-        const revealed = reveal(message.object) as KubernetesObject;
-        if (ready) last = last.then(() => validate([revealed]));
-        else pending.push(revealed);
+        if (message.finish) void sink.finish().then((violations) => port.postMessage(violations));
+        else sink.add(message.object);
     });
+}
+
+/** Writes objects into a directory as they arrive, and validates them once `modelsLoaded` has settled. */
+class ObjectSink {
+    private readonly files = new ObjectFiles();
+    private readonly stale: Set<string>;
+    private readonly pending: KubernetesObject[] = [];
+    private readonly violations: Violation[] = [];
+    private ready = false;
+    private last: Promise<void>;
+
+    constructor(
+        private readonly dir: string,
+        modelsLoaded: Promise<void>,
+    ) {
+        this.stale = new Set(readdirSync(dir));
+        // Objects that arrive before the models are loaded wait; later ones are validated on arrival.
+        this.last = modelsLoaded.then(async () => {
+            this.ready = true;
+            await this.validate(this.pending.splice(0));
+        });
+    }
+
+    private async validate(objects: KubernetesObject[]): Promise<void> {
+        this.violations.push(...(await validateObjects(objects)));
+    }
+
+    add(wireObject: unknown): void {
+        const redacted = redact(wireObject) as KubernetesObject;
+        const name = this.files.name(redacted);
+        const yaml = dump(redacted, { noRefs: true, lineWidth: -1 });
+        this.stale.delete(name);
+        if (contentsOf(path.join(this.dir, name)) !== yaml) writeFileSync(path.join(this.dir, name), yaml);
+        const revealed = reveal(wireObject) as KubernetesObject;
+        if (this.ready) this.last = this.last.then(() => this.validate([revealed]));
+        else this.pending.push(revealed);
+    }
+
+    async finish(): Promise<Violation[]> {
+        for (const file of this.stale) unlinkSync(path.join(this.dir, file));
+        await this.last;
+        return this.violations;
+    }
+}
+
+/**
+ * Writes and validates objects on the calling thread: for plans of many stacks in one process, which load each
+ * model once and share it, where a worker per stack would load them all again.
+ */
+export function inlineObjectWorker(dir: string): ObjectWorker {
+    const sink = new ObjectSink(dir, Promise.resolve());
+    return { add: (object) => sink.add(object), finish: () => sink.finish(), stop: async () => undefined };
 }
 
 /**
@@ -235,13 +263,16 @@ export function startObjectWorker(dir: string): ObjectWorker {
 }
 
 /** Where a plan writes: `<out>/<stack>/`, with `objects/` kept in step with the plan by the worker. */
-export function openOutput(options: { readonly out: string; readonly stack: string }): {
+export function openOutput(
+    options: { readonly out: string; readonly stack: string },
+    worker: (dir: string) => ObjectWorker = startObjectWorker,
+): {
     dir: string;
     objects: ObjectWorker;
 } {
     const dir = path.resolve(options.out, options.stack);
     mkdirSync(path.join(dir, "objects"), { recursive: true });
-    return { dir, objects: startObjectWorker(path.join(dir, "objects")) };
+    return { dir, objects: worker(path.join(dir, "objects")) };
 }
 
 /** Loads the models of the expected kinds. */

@@ -12,12 +12,13 @@ import { pushedSecrets } from "../stacks/pushRules";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
 import { beforeUp, describeBeforeUp } from "./beforeUp";
 import { describeUpdateAwait, destroyExitCode, planDestroy, renderDestroyPlan } from "./destroyPlan";
-import { describeLoad, keyVaultLoad } from "./keyVaultLoad";
+import { describeLoad, keyVaultLoad, type KeyVaultLoad } from "./keyVaultLoad";
 import { describeObject, openOutput, type KubernetesObject, type ObjectWorker, type Violation } from "./objects";
 import { redact, reveal, SECRET_PLACEHOLDER } from "./secrets";
 import { stableGuid } from "./ids";
 import { SimulatedCloud, type RecordedResource } from "./simulatedCloud";
 import { clusterOptionsFor } from "./simulatedCluster";
+import type { StackOutputs } from "./references";
 import { readStackFile, StackFileError, type StackFile } from "./stackFile";
 
 export const EXIT = { ok: 0, violations: 1, config: 2 } as const;
@@ -60,7 +61,7 @@ function isKubernetesObject(resource: RecordedResource): boolean {
     );
 }
 
-async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
     const resolved: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(outputs)) {
         const output = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
@@ -80,7 +81,8 @@ async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<
 export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
     const network = config === undefined || config.vault.existing ? undefined : config.vault.network;
     return {
-        production: config?.production ?? false,
+        // A cluster stack only reads its fleet's vault: the vault's policies are its vault stack's to hold.
+        production: (config?.production ?? false) && config?.fleet.role !== "cluster",
         // The firewall lets the deployer's temporary addresses through as well as the allowed ones.
         restrictedNetwork:
             network === undefined
@@ -114,6 +116,7 @@ export function describeSharedAccess(config: StackConfig): string {
 
 /** Who reaches the vault's data plane, said plainly: what a deployment needs to read it, and what stays open. */
 export function describeVaultNetwork(config: StackConfig): string {
+    if (config.fleet.role === "cluster") return `Vault network: the vault stack's (${config.fleet.vaultStack}).`;
     if (config.vault.existing) return "Vault network: the adopted vault's own (not managed by this stack).";
     const network = config.vault.network;
     if (network === undefined) {
@@ -158,6 +161,7 @@ export interface SimulatedRun {
 export async function simulateStack(
     file: StackFile,
     onRecord?: (resource: RecordedResource) => void,
+    stackOutputs?: (stack: string) => Record<string, unknown> | undefined,
 ): Promise<SimulatedRun | { configError: string }> {
     const values = projectValues(file);
     const { cloud: azureCloud } = azureOf(values);
@@ -179,6 +183,7 @@ export async function simulateStack(
             KEY_VAULT_DNS_SUFFIX[(azureCloud as AzureCloud | undefined) ?? "PublicCloud"] ??
             KEY_VAULT_DNS_SUFFIX.PublicCloud,
         onRecord,
+        stackOutputs,
     });
     await cloud.install(file.project, file.stack);
     pulumi.runtime.setAllConfig(file.config, file.secretKeys);
@@ -186,6 +191,10 @@ export async function simulateStack(
     const failures: unknown[] = [];
     const onRejection = (reason: unknown): void => void failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK records a stack trace with every promise and resource it makes (for leak reports and source
+    // positions), a third of a warm plan's time; nothing here reads them. Errors keep their message and throw site.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 1;
     try {
         let programExports: Record<string, unknown>;
         try {
@@ -201,6 +210,7 @@ export async function simulateStack(
         await new Promise((resolve) => setTimeout(resolve, 0));
         return { cloud, values, stackConfig: loaded(), programExports, failures };
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);
     }
 }
@@ -216,6 +226,25 @@ export interface PlanOptions {
      * @default false
      */
     readonly destroy?: boolean;
+    /**
+     * Outputs of the project's stacks planned before, for a cluster stack's StackReference to its vault stack.
+     * @default planned on demand
+     */
+    readonly stackOutputs?: StackOutputs;
+}
+
+/** One stack's plan, as `npm run plan -- --all` sums up a fleet. */
+export interface StackSummary {
+    readonly stack: string;
+    readonly code: number;
+    readonly resources: number;
+    readonly waves: number;
+    /** Schema and policy violations, refusals and failures. */
+    readonly problems: number;
+    readonly outputs: Record<string, unknown>;
+    readonly load?: KeyVaultLoad;
+    /** Each app registration the stack creates, with the federated credentials it holds. */
+    readonly identities: ReadonlyArray<{ readonly name: string; readonly federatedCredentials: number }>;
 }
 
 /** Runs the plan and returns its exit code; everything it prints goes to `log` (stdout) and `error` (stderr). */
@@ -225,11 +254,21 @@ export async function plan(
     error: (line: string) => void = console.error,
     output: { dir: string; objects: ObjectWorker } = openOutput(options),
 ): Promise<number> {
+    return (await planStack(options, log, error, output)).code;
+}
+
+/** Runs the plan of one stack and sums it up. */
+export async function planStack(
+    options: PlanOptions,
+    log: (line: string) => void,
+    error: (line: string) => void,
+    output: { dir: string; objects: ObjectWorker },
+): Promise<{ code: number; summary?: StackSummary }> {
     try {
-        const code = await planWith(options, log, error, output);
+        const result = await planWith(options, log, error, output);
         // A plan that never ran leaves no output behind, not even an empty directory.
-        if (code === EXIT.config) rmSync(output.dir, { recursive: true, force: true });
-        return code;
+        if (result.code === EXIT.config) rmSync(output.dir, { recursive: true, force: true });
+        return result;
     } finally {
         await output.objects.stop();
     }
@@ -240,25 +279,41 @@ async function planWith(
     log: (line: string) => void,
     error: (line: string) => void,
     { dir, objects }: { dir: string; objects: ObjectWorker },
-): Promise<number> {
+): Promise<{ code: number; summary?: StackSummary }> {
     let file: StackFile;
     try {
         file = readStackFile(path.resolve(options.cwd), options.stack);
     } catch (e) {
         if (e instanceof StackFileError) {
             error(`error: ${e.message}`);
-            return EXIT.config;
+            return { code: EXIT.config };
         }
         throw e;
     }
 
-    const run = await simulateStack(file, (resource) => {
-        // Each Kubernetes object goes to the worker as it is registered, to be written and validated meanwhile.
-        if (!options.destroy && isKubernetesObject(resource)) objects.add(resource.inputs);
-    });
+    // A fleet's cluster stack reads its vault stack's outputs: that stack is planned first.
+    const { StackOutputs, vaultStackOf } = require("./references") as typeof import("./references");
+    const vaultStack = vaultStackOf(file);
+    let referenced: Record<string, unknown> | undefined;
+    if (vaultStack !== undefined) {
+        const resolved = await (options.stackOutputs ?? new StackOutputs(options.cwd)).of(vaultStack, file);
+        if ("error" in resolved) {
+            error(`error: ${resolved.error}`);
+            return { code: EXIT.config };
+        }
+        referenced = resolved.outputs;
+    }
+    const run = await simulateStack(
+        file,
+        (resource) => {
+            // Each Kubernetes object goes to the worker as it is registered, to be written and validated meanwhile.
+            if (!options.destroy && isKubernetesObject(resource)) objects.add(resource.inputs);
+        },
+        (stack) => (stack === vaultStack ? referenced : undefined),
+    );
     if ("configError" in run) {
         error(run.configError);
-        return EXIT.config;
+        return { code: EXIT.config };
     }
     const { cloud, stackConfig, programExports, failures } = run;
     if (cloud.refusals.length > 0) {
@@ -267,18 +322,18 @@ async function planWith(
         log(
             `Plan FAILED: ${cloud.refusals.length} refusal${cloud.refusals.length === 1 ? "" : "s"}; a real \`pulumi up\` would fail here.`,
         );
-        return EXIT.violations;
+        return { code: EXIT.violations };
     }
     if (failures.length > 0) {
         for (const failure of failures) error(`error: ${(failure as Error).message ?? String(failure)}`);
-        return EXIT.violations;
+        return { code: EXIT.violations };
     }
     if (options.destroy) {
         const destroy = planDestroy(cloud.resources, { production: stackConfig?.production ?? false });
         const json = { project: file.project, stack: file.stack, ...destroy };
         writeFileSync(path.join(dir, "destroy.json"), `${JSON.stringify(json, null, 2)}\n`);
         for (const line of renderDestroyPlan(destroy, `${file.project}/${file.stack}`)) log(line);
-        return destroyExitCode(destroy);
+        return { code: destroyExitCode(destroy) };
     }
     const outputs = await resolveOutputs(programExports);
 
@@ -304,6 +359,19 @@ async function planWith(
             .map((r) => (reveal(r.inputs) as { spec: object }).spec),
     );
 
+    const summary = (code: number): { code: number; summary: StackSummary } => ({
+        code,
+        summary: {
+            stack: file.stack,
+            code,
+            resources: resources.filter((r) => r.custom).length,
+            waves: waves.length,
+            problems: violations.length + policyViolations.length,
+            outputs,
+            load: recordedObjects.some((r) => r.inputs.kind === "ExternalSecret") ? load : undefined,
+            identities: identitiesOf(cloud.resources),
+        },
+    });
     const notReady = stackConfig === undefined ? [] : beforeUp(stackConfig, file.placeholders);
 
     writeFileSync(path.join(dir, "graph.mmd"), renderMermaid(resources));
@@ -357,8 +425,9 @@ async function planWith(
     const relative = path.relative(process.cwd(), dir);
     const shown = relative.startsWith("..") ? dir : relative;
     log(`Wrote ${shown}/: objects/ (${recordedObjects.length} YAML files), plan.json, graph.mmd`);
-    log(describeLoad(load));
-    if (stackConfig !== undefined) log(describeSharedAccess(stackConfig));
+    const hasCluster = stackConfig?.fleet.role !== "vault";
+    if (hasCluster) log(describeLoad(load));
+    if (stackConfig !== undefined && hasCluster) log(describeSharedAccess(stackConfig));
     if (stackConfig !== undefined) log(describeVaultNetwork(stackConfig));
     const updates = describeUpdateAwait(cloud.resources);
     if (updates !== undefined) log(updates);
@@ -380,14 +449,31 @@ async function planWith(
             `Plan FAILED: ${violations.length} schema violation${violations.length === 1 ? "" : "s"} in ${bad} of ${recordedObjects.length} objects, ` +
                 `${policyViolations.length} policy violation${policyViolations.length === 1 ? "" : "s"}.`,
         );
-        return EXIT.violations;
+        return summary(EXIT.violations);
     }
     log(
         `Plan OK: ${custom.length} resources in ${resources.length - custom.length} components, ${waves.length} waves, ` +
-            `${recordedObjects.length} objects validated (${recordedObjects
-                .map((r) => describeObject(r.inputs as KubernetesObject).split(" ")[0])
-                .filter((k, i, all) => all.indexOf(k) === i)
-                .join(", ")}), no policy violations.`,
+            (recordedObjects.length === 0
+                ? "no Kubernetes objects"
+                : `${recordedObjects.length} objects validated (${recordedObjects
+                      .map((r) => describeObject(r.inputs as KubernetesObject).split(" ")[0])
+                      .filter((k, i, all) => all.indexOf(k) === i)
+                      .join(", ")})`) +
+            ", no policy violations.",
     );
-    return EXIT.ok;
+    return summary(EXIT.ok);
+}
+
+/** The app registrations a run creates, each with how many federated credentials it holds. */
+function identitiesOf(resources: readonly RecordedResource[]): StackSummary["identities"] {
+    const applications = resources.filter((r) => r.type === "azuread:index/application:Application" && !r.read);
+    return applications.map((app) => ({
+        name: String(app.inputs.displayName ?? app.name),
+        federatedCredentials: resources.filter(
+            (r) =>
+                r.type ===
+                    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential" &&
+                r.inputs.applicationId === app.id,
+        ).length,
+    }));
 }

@@ -93,6 +93,11 @@ export interface SimulatedCloudOptions {
      * ignores changes to keep their deployed values (as the engine sends the old inputs there).
      */
     readonly deployed?: ReadonlyMap<string, Record<string, unknown>>;
+    /**
+     * The outputs of other stacks, by fully qualified name, for the program's StackReferences (the offline plan
+     * plans the referenced stack first); undefined for a stack that does not exist.
+     */
+    readonly stackOutputs?: (stack: string) => Record<string, unknown> | undefined;
 }
 
 type State = { id: string | undefined; state: Record<string, unknown> };
@@ -263,6 +268,12 @@ export class SimulatedCloud {
 
     /** State of an existing resource the program reads by id. */
     private existing(type: string, id: string): State {
+        if (type === "pulumi:pulumi:StackReference") {
+            // A StackReference is a read whose id is the referenced stack's name (@pulumi/pulumi stackReference.js).
+            const outputs = this.options.stackOutputs?.(id);
+            if (outputs === undefined) throw new Error(`the stack ${id} does not exist or has no outputs yet`);
+            return { id, state: { name: id, outputs, secretOutputNames: [] } };
+        }
         if (type === "azure-native:keyvault:Vault") {
             // /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>
             const parts = id.split("/");

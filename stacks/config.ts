@@ -11,6 +11,7 @@ import {
     resolveGenerators,
     resolvePushSecrets,
 } from "./pushRules";
+import { type Fleet, fleetProblems } from "./fleet";
 import { DEFAULTS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 import type { EsoAuth } from "../components/esoIdentity";
 import type { AdoptedVault, CreatedVault, VaultNetwork } from "../components/keyVault";
@@ -118,6 +119,8 @@ export interface StackConfig extends StackContext {
      * CRDs, the namespaces they created and every synced Secret on destroy.
      */
     readonly production: boolean;
+    /** Where the stack sits in a fleet: on its own, the shared vault's stack, or a cluster stack reading that vault. */
+    readonly fleet: Fleet;
     readonly azure: Parsed["azure"];
     readonly vault: VaultConfig;
     /** Key Vault secret name -> its value (a Pulumi secret), content type and expiry, defaults applied. */
@@ -195,6 +198,11 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, cont
             : `${key} ${formatValue(valueAt(values, problem.path), isSecret(problem.path))} is invalid: ${problem.message}.`;
     });
     problems.push(...crossProblems);
+    if (!invalidKeys.has("fleet")) {
+        for (const problem of fleetProblems(values, fleetOf(result.output as Parsed))) {
+            problems.push(`${formatKey(problem.path)} is set: it ${problem.message}.`);
+        }
+    }
     if (!result.success || problems.length > 0) throw new StackConfigError(context.stack, problems);
     return resolve(result.output, context);
 }
@@ -354,6 +362,8 @@ export function vaultNetwork(
     };
 }
 
+const fleetOf = (config: Parsed): Fleet => config.fleet ?? { role: "standalone" };
+
 function resolve(config: Parsed, context: StackContext): StackConfig {
     const seededSecrets: Record<string, SeededSecret & { value: pulumi.Output<string> }> = {};
     for (const [name, entry] of Object.entries(config.seededSecrets)) {
@@ -443,6 +453,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
     return {
         ...context,
         production: config.production,
+        fleet: fleetOf(config),
         azure: config.azure,
         vault: config.vault.existing
             ? // Validation requires the name of an adopted vault.

@@ -517,9 +517,13 @@ const KEY_VAULT_NETWORK_POLICIES =
 
 const productionVaultIsPrivate: CrossKeyRule = {
     name: "a production vault is reached through a private endpoint",
-    reads: ["production", "vault"],
+    reads: ["production", "vault", "fleet"],
     check: (config) =>
-        config.production && !config.vault.existing && config.vault.network?.privateEndpoint === undefined
+        // A cluster stack's vault is its vault stack's, which this rule holds to.
+        config.production &&
+        config.fleet?.role !== "cluster" &&
+        !config.vault.existing &&
+        config.vault.network?.privateEndpoint === undefined
             ? [
                   {
                       path: ["vault", "network", "privateEndpoint"],

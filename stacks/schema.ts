@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { ESO_RESOURCES, WORKLOAD_RESOURCES } from "../components/podResources";
 import { MAX_PASSWORD_LIFETIME_DAYS, SOFT_DELETE_RETENTION_DAYS } from "./limits";
 import * as rules from "./rules";
+import { fleetSchema } from "./fleet";
 import { MIN_READY_TIMEOUT_SECONDS } from "./upstream";
 import { generator, generatorRef, pushSecret } from "./pushSchema";
 
@@ -479,6 +480,8 @@ export const stackConfigSchema = v.strictObject({
      * destroy keeps ESO's CRDs, the namespaces it created and every synced Secret (docs/lifecycle.md).
      */
     production: v.optional(rules.bool(), false),
+    /** The stack's place in a fleet (stacks/fleet.ts); unset, the stack owns its vault and its cluster. */
+    fleet: v.optional(fleetSchema),
     // A missing required object is read as {}, so the message names each of its required keys.
     azure: v.pipe(v.optional(v.unknown(), {}), azure),
     vault: v.pipe(v.optional(v.unknown(), {}), vault),

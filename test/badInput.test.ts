@@ -81,7 +81,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "an unknown top-level key",
         (c) => (c.colour = "blue"),
-        "colour is not a known key: use one of production, azure, vault, seededSecrets, seededSecretDefaults, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads, generators, pushSecrets, monitoring (see the key reference in Pulumi.yaml).",
+        "colour is not a known key: use one of production, fleet, azure, vault, seededSecrets, seededSecretDefaults, auth, kubeconfig, kubernetes, eso, store, externalSecrets, tenants, velero, workloads, generators, pushSecrets, monitoring (see the key reference in Pulumi.yaml).",
     ],
     [
         "an unknown nested key",

@@ -565,7 +565,7 @@ describe("destroy plan", () => {
                 const run = runCli(flag);
                 try {
                     assert.equal(run.status, 0, run.stderr);
-                    assert.match(run.stdout, /^usage: npm run plan -- \[--stack <name>\]/);
+                    assert.match(run.stdout, /^usage: npm run plan -- \[--stack <name> \| --all\]/);
                     for (const option of ["--stack", "--cwd", "--out", "--destroy", "--help"]) {
                         assert.match(run.stdout, new RegExp(`^ +(-\\w, )?${option}\\b`, "m"), option);
                     }

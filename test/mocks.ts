@@ -118,6 +118,8 @@ export interface CloudOptions {
     readonly cluster?: SimulatedClusterOptions | false;
     /** State of a stack deployed before, by URN: resources found there are updated. */
     readonly deployed?: ReadonlyMap<string, Record<string, unknown>>;
+    /** Outputs of other stacks, by fully qualified name, for StackReferences. */
+    readonly stackOutputs?: (stack: string) => Record<string, unknown> | undefined;
 }
 
 /** Installs a fresh simulated cloud as Pulumi's runtime. */

@@ -2,19 +2,19 @@
 // DEPLOY_STACKS are previewed and deployed, and a worked example never is.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
 const SCRIPT = path.join(ROOT, ".github", "list-stacks.sh");
 
-function listStacks(deployStacks?: string) {
+function listStacks(deployStacks?: string, cwd = ROOT) {
     const dir = mkdtempSync(path.join(tmpdir(), "list-stacks-"));
     const output = path.join(dir, "output");
     try {
         const run = spawnSync("bash", [SCRIPT], {
-            cwd: ROOT,
+            cwd,
             encoding: "utf8",
             env: {
                 PATH: process.env.PATH,
@@ -32,6 +32,8 @@ function listStacks(deployStacks?: string) {
             plan: stacks("plan"),
             deploy: stacks("deploy"),
             deploys: field("deploys"),
+            vaults: stacks("deploy_vaults"),
+            vaultDeploys: field("vault_deploys"),
         };
     } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -79,13 +81,60 @@ describe("the workflows' stacks", () => {
         assert.match(bad.stdout, /is not a stack name/);
     });
 
+    it("deploys a fleet's vault stacks apart, before the stacks that read them", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "fleet-stacks-"));
+        try {
+            for (const stack of ["fleet-vault", "fleet-westeurope", "fleet-northeurope"]) {
+                copyFileSync(
+                    path.join(ROOT, "examples", `Pulumi.${stack}.yaml`),
+                    path.join(dir, `Pulumi.${stack}.yaml`),
+                );
+            }
+            const run = listStacks("fleet-westeurope fleet-vault fleet-northeurope", dir);
+            assert.equal(run.status, 0, run.stdout);
+            assert.deepEqual(run.vaults, [{ stack: "fleet-vault", key: "FLEET_VAULT" }]);
+            assert.equal(run.vaultDeploys, "1");
+            assert.deepEqual(
+                run.deploy.map((s) => s.stack),
+                ["fleet-westeurope", "fleet-northeurope"],
+            );
+            const deploy = readFileSync(path.join(ROOT, ".github", "workflows", "deploy.yml"), "utf8");
+            assert.match(deploy, /\n {2}deploy:\n(?:.*\n)*? {4}needs: \[stacks, test, plan, deploy-vaults\]\n/);
+            assert.match(deploy, /needs\['deploy-vaults'\]\.result != 'failure'/);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("installs a pinned kubelogin and signs the Azure CLI in wherever a kubeconfig is used", () => {
+        for (const workflow of ["deploy-stack.yml", "preview.yml"]) {
+            const text = readFileSync(path.join(ROOT, ".github", "workflows", workflow), "utf8");
+            assert.match(
+                text,
+                /uses: azure\/use-kubelogin@v1\n {8}with:\n {10}kubelogin-version: v\d+\.\d+\.\d+\n/,
+                workflow,
+            );
+            assert.match(text, /uses: azure\/login@v2/, workflow);
+            assert.match(
+                text,
+                /kubelogin convert-kubeconfig -l azurecli --kubeconfig "\$RUNNER_TEMP\/kubeconfig"/,
+                workflow,
+            );
+            // Signed in and kubelogin installed before the kubeconfig is converted.
+            assert.ok(text.indexOf("azure/use-kubelogin") < text.indexOf("kubelogin convert-kubeconfig"), workflow);
+        }
+    });
+
     it("runs the tests on the Node LTS lines the dependencies support, and plans and deploys on a supported one", () => {
         const engines = (
             JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }
         ).engines.node;
         assert.equal(engines, "^22.18.0 || >=24.11.0");
-        for (const workflow of ["deploy.yml", "preview.yml"]) {
-            const text = readFileSync(path.join(ROOT, ".github", "workflows", workflow), "utf8");
+        const read = (workflow: string) => readFileSync(path.join(ROOT, ".github", "workflows", workflow), "utf8");
+        for (const [workflow, text] of [
+            ["deploy.yml", read("deploy.yml") + read("deploy-stack.yml")],
+            ["preview.yml", read("preview.yml")],
+        ] as const) {
             assert.match(text, /node: \[22, 24\]/, workflow);
             const versions = [...text.matchAll(/node-version: (.+)/g)].map((m) => m[1]);
             assert.ok(versions.length >= 3, workflow);

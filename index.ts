@@ -183,7 +183,7 @@ const synced = new SyncedSecrets(
             ...es,
             dataFrom: es.dataFrom.map((item) =>
                 "sourceRef" in item
-                    ? { sourceRef: { generatorRef: generatorIn(es.namespace, item.sourceRef.generatorRef) } }
+                    ? { ...item, sourceRef: { generatorRef: generatorIn(es.namespace, item.sourceRef.generatorRef) } }
                     : item,
             ),
             namespace: namespaces.get(es.namespace),

@@ -173,7 +173,10 @@ function deployToCluster() {
                 ...es,
                 dataFrom: es.dataFrom.map((item) =>
                     "sourceRef" in item
-                        ? { sourceRef: { generatorRef: generatorIn(es.namespace, item.sourceRef.generatorRef) } }
+                        ? {
+                              ...item,
+                              sourceRef: { generatorRef: generatorIn(es.namespace, item.sourceRef.generatorRef) },
+                          }
                         : item,
                 ),
                 namespace: namespaces.get(es.namespace),

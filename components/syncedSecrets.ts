@@ -14,23 +14,50 @@ export interface RemoteRef {
     readonly version?: string;
     /** How ESO decodes the value; none when unset. */
     readonly decodingStrategy?: "Auto" | "Base64" | "Base64URL" | "None";
+    /**
+     * How ESO turns Key Vault names into Secret keys.
+     * @default ESO's own: Default
+     */
+    readonly conversionStrategy?: "Default" | "Unicode";
+    /**
+     * `Fetch` reads the object's tags instead of its value.
+     * @default ESO's own: None
+     */
+    readonly metadataPolicy?: "None" | "Fetch";
+}
+
+/** ESO's rewrite of the keys read: `{ regexp: { source, target } }` or `{ transform: { template } }`, as ESO spells it. */
+export type Rewrite = Readonly<Record<string, unknown>>;
+
+/** What every dataFrom source may add: renames of the keys it reads. */
+interface Rewrites {
+    /**
+     * Renames of the keys read, in order.
+     * @default none
+     */
+    readonly rewrite?: readonly Rewrite[];
 }
 
 /** Reading many keys at once: every property of a JSON secret, or every secret whose name or tags match. */
-export type DataFromSource =
-    | { readonly extract: RemoteRef }
-    | {
-          readonly find: {
-              readonly name?: { readonly regexp: string };
-              readonly tags?: Readonly<Record<string, string>>;
-              readonly decodingStrategy?: RemoteRef["decodingStrategy"];
-          };
-      }
-    /**
-     * A generator (such as a Password) in the ExternalSecret's namespace writes the keys; pass Generators.ref, which
-     * resolves once the generator exists.
-     */
-    | { readonly sourceRef: { readonly generatorRef: pulumi.Input<GeneratorRef> } };
+export type DataFromSource = Rewrites &
+    (
+        | { readonly extract: RemoteRef }
+        | {
+              readonly find: {
+                  readonly name?: { readonly regexp: string };
+                  readonly tags?: Readonly<Record<string, string>>;
+                  /** Only secrets whose names start with it. */
+                  readonly path?: string;
+                  readonly decodingStrategy?: RemoteRef["decodingStrategy"];
+                  readonly conversionStrategy?: RemoteRef["conversionStrategy"];
+              };
+          }
+        /**
+         * A generator (such as a Password) in the ExternalSecret's namespace writes the keys; pass Generators.ref, which
+         * resolves once the generator exists.
+         */
+        | { readonly sourceRef: { readonly generatorRef: pulumi.Input<GeneratorRef> } }
+    );
 
 /** Shapes the written Secret with Go templates (ESO template engine v2). */
 export interface SecretTemplate {
@@ -38,13 +65,21 @@ export interface SecretTemplate {
     readonly type?: string;
     /** Secret key -> Go template over the keys read. */
     readonly data?: Readonly<Record<string, string>>;
-    /** Labels and annotations of the written Secret. */
+    /** Labels, annotations and finalizers of the written Secret. */
     readonly metadata?: {
         readonly labels?: Readonly<Record<string, string>>;
         readonly annotations?: Readonly<Record<string, string>>;
+        readonly finalizers?: readonly string[];
     };
     /** Replace the keys read with the template's, or merge both. */
     readonly mergePolicy?: "Replace" | "Merge";
+    /**
+     * The template engine.
+     * @default v2 (the only one ESO v1 serves)
+     */
+    readonly engineVersion?: "v2";
+    /** Templates from ConfigMaps, Secrets or literals, as ESO spells them (`{ configMap: { name, items }, target }`). */
+    readonly templateFrom?: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
 
 /** One ExternalSecret. */
@@ -93,6 +128,11 @@ export interface ExternalSecretSpec {
      * @default the keys as read
      */
     readonly template?: SecretTemplate;
+    /**
+     * The written Secret cannot change once created (Kubernetes `immutable`).
+     * @default ESO's own: false
+     */
+    readonly immutable?: boolean;
 }
 
 export interface SyncedSecretsArgs {
@@ -130,6 +170,7 @@ function externalSecretSpec(
             creationPolicy: es.creationPolicy,
             ...(es.deletionPolicy === undefined ? {} : { deletionPolicy: es.deletionPolicy }),
             ...(es.template === undefined ? {} : { template: { engineVersion: "v2", ...es.template } }),
+            ...(es.immutable === undefined ? {} : { immutable: es.immutable }),
         },
         ...(Object.keys(es.data).length === 0
             ? {}
@@ -144,7 +185,7 @@ function externalSecretSpec(
             : {
                   dataFrom: dataFrom.map((source) =>
                       "extract" in source
-                          ? { extract: { ...source.extract, key: reference(source.extract.key) } }
+                          ? { ...source, extract: { ...source.extract, key: reference(source.extract.key) } }
                           : { ...source },
                   ),
               }),

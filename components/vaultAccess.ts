@@ -44,6 +44,12 @@ export interface VaultObjects {
 /**
  * Grants on single objects of a vault: "Key Vault Secrets User" on each secret, "Key Vault Reader" on each certificate
  * and key. Secrets this stack creates are referred to by their resource's id, so the grant waits for the secret.
+ *
+ * A certificate's private key is not part of the certificate object: Key Vault returns it (PKCS#12 or PEM) only
+ * through the secret of the same name that backs every certificate ("Composition of a certificate", Microsoft Learn,
+ * About Azure Key Vault certificates). So ESO's `secret/<name>` reads it with "Key Vault Secrets User" on
+ * `<vaultId>/secrets/<name>`, and `cert/<name>` (the public X.509 certificate) needs no more than "Key Vault Reader"
+ * on `<vaultId>/certificates/<name>`.
  */
 export function objectGrants(
     vaultId: pulumi.Input<string>,

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { crossKeyProblems, objectName, sharedReadsWholeVault, tenantMayRead } from "./crossChecks";
+import { esoSchemaProblems } from "./esoCrdSchema";
 import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
 import {
     type GeneratorConfig,
@@ -37,7 +38,10 @@ export type AuthConfig = EsoAuth;
 /** One Key Vault object an ExternalSecret reads: `key` may carry a `secret/`, `cert/` or `key/` prefix. */
 export type RemoteRef = Exclude<NonNullable<ParsedExternalSecret["data"]>[string], string>;
 
-export interface ExternalSecretConfig extends Omit<ParsedExternalSecret, "target" | "tenant" | "data" | "dataFrom"> {
+export interface ExternalSecretConfig extends Omit<
+    ParsedExternalSecret,
+    "target" | "tenant" | "data" | "dataFrom" | "paths" | "secretStoreRef" | "certificate"
+> {
     /** The Kubernetes Secret ESO writes; defaults to the ExternalSecret's name. */
     readonly target: string;
     /** The tenant whose store it reads, declared or implied by its namespace; undefined for the shared store. */
@@ -203,6 +207,10 @@ export function parseStackConfig(values: Readonly<Record<string, unknown>>, cont
             problems.push(`${formatKey(problem.path)} is set: it ${problem.message}.`);
         }
     }
+    // Fields only ESO's own schema checks, in entries the project's schema accepted.
+    if (!invalidKeys.has("externalSecrets") && Array.isArray(values.externalSecrets)) {
+        problems.push(...esoSchemaProblems(values.externalSecrets));
+    }
     if (!result.success || problems.length > 0) throw new StackConfigError(context.stack, problems);
     return resolve(result.output, context);
 }
@@ -364,6 +372,11 @@ export function vaultNetwork(
 
 const fleetOf = (config: Parsed): Fleet => config.fleet ?? { role: "standalone" };
 
+/** `value` without `keys`. */
+function omit<T extends object, K extends keyof T>(value: T, ...keys: K[]): Omit<T, K> {
+    return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key as K))) as Omit<T, K>;
+}
+
 function resolve(config: Parsed, context: StackContext): StackConfig {
     const seededSecrets: Record<string, SeededSecret & { value: pulumi.Output<string> }> = {};
     for (const [name, entry] of Object.entries(config.seededSecrets)) {
@@ -381,14 +394,18 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
     const owner = new Map(config.tenants.flatMap((t) => t.namespaces.map((ns) => [ns, t.name] as const)));
     const pushSecrets = resolvePushSecrets(config);
     const entries: Array<Omit<ExternalSecretConfig, "key" | "formerKey">> = [
-        ...config.externalSecrets.map((es) => ({
-            ...es,
-            target: es.target ?? es.name,
-            tenant: es.tenant ?? owner.get(es.namespace),
-            data: Object.fromEntries(
-                Object.entries(es.data).map(([key, ref]) => [key, typeof ref === "string" ? { key: ref } : ref]),
-            ),
-        })),
+        // Where each field was written and the store it named are the rules' business; the certificate preset is
+        // already data and a template.
+        ...config.externalSecrets
+            .map((parsed) => omit(parsed, "paths", "secretStoreRef", "certificate"))
+            .map((es) => ({
+                ...es,
+                target: es.target ?? es.name,
+                tenant: es.tenant ?? owner.get(es.namespace),
+                data: Object.fromEntries(
+                    Object.entries(es.data).map(([key, ref]) => [key, typeof ref === "string" ? { key: ref } : ref]),
+                ),
+            })),
         ...(config.velero === undefined ? [] : [veleroExternalSecret(config.velero, config.azure.cloud)]),
     ];
     const externalSecrets: ExternalSecretConfig[] = entries.map((es) => ({

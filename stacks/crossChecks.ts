@@ -60,7 +60,7 @@ function describeAllowance(tenant: TenantEntry): string {
 export function namedReferences(es: ExternalSecretEntry): Array<{ path: PropertyKey[]; reference: string }> {
     return [
         ...Object.entries(es.data).map(([key, ref]) => ({
-            path: ["data", key],
+            path: [...(es.paths.data[key] ?? ["data", key])],
             reference: typeof ref === "string" ? ref : ref.key,
         })),
         ...es.dataFrom.flatMap((item, i) =>
@@ -314,7 +314,7 @@ const externalSecretsAreUnique: CrossKeyRule = {
             const writer = targets.get(`${es.namespace}/${target}`);
             if (writer !== undefined) {
                 problems.push({
-                    path: ["externalSecrets", i, es.target === undefined ? "name" : "target"],
+                    path: ["externalSecrets", i, ...(es.target === undefined ? ["name"] : es.paths.target)],
                     message: `${writer} already writes the Secret "${target}" in namespace "${es.namespace}"; two ExternalSecrets would overwrite each other`,
                 });
             } else targets.set(`${es.namespace}/${target}`, `externalSecrets[${i}]`);
@@ -412,10 +412,46 @@ const webhookAdmitsExternalSecrets: CrossKeyRule = {
                 dataFrom: es.dataFrom,
             };
             return externalSecretWebhookRefusals(spec).map((refusal) => ({
-                // Config keys spell target fields at the top level: `deletionPolicy`, `template.type`.
-                path: ["externalSecrets", i, ...(refusal.path[0] === "target" ? refusal.path.slice(1) : refusal.path)],
+                // Target fields are where the entry wrote them: `target.deletionPolicy` (ESO's) or `deletionPolicy`.
+                path: ["externalSecrets", i, ...configPath(es, refusal.path)],
                 message: `ESO's admission webhook refuses it: ${refusal.rule} (${SOURCES.esoWebhook}); ${refusal.fix}`,
             }));
+        }),
+};
+
+/** Where an entry wrote the field at an ESO spec path: target fields may sit at the top level (the shorthand). */
+function configPath(es: ExternalSecretEntry, specPath: readonly PropertyKey[]): PropertyKey[] {
+    const [head, field, ...rest] = specPath;
+    if (head !== "target") return [...specPath];
+    if (field === "template") return [...es.paths.template, ...rest];
+    if (field === "creationPolicy" || field === "deletionPolicy") return [...es.paths[field], ...rest];
+    return [...specPath];
+}
+
+/** The store an ExternalSecret reads through: its tenant's, or the shared one. */
+function storeOf(config: Config, es: ExternalSecretEntry): { kind: string; name: string } {
+    const tenant = tenantOf(config, es);
+    return tenant === undefined
+        ? { kind: "ClusterSecretStore", name: config.store.name }
+        : { kind: tenant.storeKind, name: tenant.storeName ?? `${tenant.name}-keyvault` };
+}
+
+const externalSecretsNameTheirOwnStore: CrossKeyRule = {
+    name: "an ExternalSecret's secretStoreRef, if any, names the store its namespace reads through",
+    reads: ["externalSecrets", "store", "tenants", "eso"],
+    check: (config) =>
+        config.externalSecrets.flatMap((es, i): Problem[] => {
+            if (es.secretStoreRef === undefined) return [];
+            const store = storeOf(config, es);
+            // ESO reads a secretStoreRef without a kind as a SecretStore.
+            const named = { kind: es.secretStoreRef.kind ?? "SecretStore", name: es.secretStoreRef.name };
+            if (named.kind === store.kind && named.name === store.name) return [];
+            return [
+                {
+                    path: ["externalSecrets", i, "secretStoreRef"],
+                    message: `an ExternalSecret reads through its namespace's store, here ${store.kind} "${store.name}" (${tenantOf(config, es) === undefined ? "the shared store" : "its tenant's"}), whose identity this stack grants exactly what it reads; name that store ({ kind: ${store.kind}, name: ${store.name} }) or leave secretStoreRef out`,
+                },
+            ];
         }),
 };
 
@@ -633,6 +669,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     sharedStoreStaysOutOfTenants,
     externalSecretsAreUnique,
     externalSecretsStayInTheirTenant,
+    externalSecretsNameTheirOwnStore,
     sharedStoreReadsNoTenantSecret,
     webhookAdmitsExternalSecrets,
     namespacesHaveAnOwner,

@@ -6,7 +6,8 @@ import { MAX_PASSWORD_LIFETIME_DAYS, SOFT_DELETE_RETENTION_DAYS } from "./limits
 import * as rules from "./rules";
 import { fleetSchema } from "./fleet";
 import { MIN_READY_TIMEOUT_SECONDS } from "./upstream";
-import { generator, generatorRef, pushSecret } from "./pushSchema";
+import { EXTERNAL_SECRET_DEFAULTS, externalSecret } from "./externalSecretSchema";
+import { generator, pushSecret } from "./pushSchema";
 
 export const DEFAULTS = {
     softDeleteRetentionDays: 90,
@@ -29,8 +30,8 @@ export const DEFAULTS = {
     tenantStoreKind: "ClusterSecretStore",
     veleroNamespace: "velero",
     veleroSecretName: "cloud-credentials",
-    refreshInterval: "1h",
-    creationPolicy: "Owner",
+    refreshInterval: EXTERNAL_SECRET_DEFAULTS.refreshInterval,
+    creationPolicy: EXTERNAL_SECRET_DEFAULTS.creationPolicy,
     mountPath: "/credentials",
     seededSecretExpiresInDays: 365,
     seededSecretContentType: "text/plain",
@@ -245,103 +246,6 @@ const store = v.strictObject({
      */
     vaultWideAccess: v.optional(rules.bool()),
 });
-
-const decodingStrategy = v.optional(
-    rules.oneOf(["Auto", "Base64", "Base64URL", "None"], "use Auto, Base64, Base64URL or None (ESO decoding strategy)"),
-);
-
-/** One Key Vault object: `key` with `secret/`, `cert/` or `key/`, a JSON `property`, a pinned `version`. */
-const remoteRef = v.strictObject({
-    key: rules.keyVaultObject(),
-    property: v.optional(rules.text("use the name of a property of the JSON secret")),
-    version: v.optional(rules.keyVaultVersion()),
-    decodingStrategy,
-});
-
-const dataFrom = v.union(
-    [
-        v.strictObject({ extract: remoteRef }),
-        v.strictObject({
-            find: v.pipe(
-                v.strictObject({
-                    name: v.optional(v.strictObject({ regexp: rules.regularExpression() })),
-                    tags: v.optional(rules.map(v.string(), v.string(), "use a map of tag names to values")),
-                    decodingStrategy,
-                }),
-                v.check((find) => find.name !== undefined || find.tags !== undefined, "set name.regexp, tags or both"),
-            ),
-        }),
-        /** A generator of generators[] in the ExternalSecret's namespace writes the keys. */
-        v.strictObject({ sourceRef: v.strictObject({ generatorRef }) }),
-    ],
-    "use { extract: { key: <secret> } } (a JSON secret to keys), { find: { name: { regexp: <re> } } } / { find: { tags: {...} } }, or { sourceRef: { generatorRef: { kind: Password, name: <generator> } } }",
-);
-
-const externalSecret = v.pipe(
-    v.strictObject({
-        name: rules.k8sName(),
-        namespace: rules.k8sNamespace(),
-        /** The tenant this ExternalSecret belongs to; its namespace and Key Vault secrets must be the tenant's. */
-        tenant: v.optional(rules.k8sNamespace()),
-        target: v.optional(rules.k8sName()),
-        refreshInterval: v.optional(rules.refreshInterval(), DEFAULTS.refreshInterval),
-        refreshPolicy: v.optional(
-            rules.oneOf(
-                ["Periodic", "OnChange", "CreatedOnce"],
-                "use Periodic, OnChange or CreatedOnce (ESO refresh policy)",
-            ),
-        ),
-        creationPolicy: v.optional(
-            rules.oneOf(["Owner", "Orphan", "Merge", "None"], "use Owner, Orphan, Merge or None (ESO creation policy)"),
-            DEFAULTS.creationPolicy,
-        ),
-        deletionPolicy: v.optional(
-            rules.oneOf(["Retain", "Delete", "Merge"], "use Retain, Delete or Merge (ESO deletion policy)"),
-        ),
-        data: v.optional(
-            rules.map(
-                rules.k8sSecretKey(),
-                v.union(
-                    [rules.keyVaultObject(), remoteRef],
-                    "use a Key Vault object name, or { key, property, version, decodingStrategy }",
-                ),
-                "use a map of Secret keys to Key Vault objects",
-            ),
-            {},
-        ),
-        dataFrom: v.optional(v.array(dataFrom, "use a list of { extract } or { find } entries"), []),
-        template: v.optional(
-            v.strictObject({
-                type: v.optional(rules.text("use a Secret type such as Opaque")),
-                data: v.optional(
-                    rules.map(
-                        rules.k8sSecretKey(),
-                        v.string("use a template string"),
-                        "use a map of keys to templates",
-                    ),
-                ),
-                metadata: v.optional(
-                    v.strictObject({
-                        labels: v.optional(rules.map(v.string(), v.string(), "use a map of label names to values")),
-                        annotations: v.optional(
-                            rules.map(v.string(), v.string(), "use a map of annotation names to values"),
-                        ),
-                    }),
-                ),
-                mergePolicy: v.optional(
-                    rules.oneOf(["Replace", "Merge"], "use Replace or Merge (ESO template merge policy)"),
-                ),
-            }),
-        ),
-    }),
-    v.forward(
-        v.check(
-            (es) => Object.keys(es.data).length > 0 || es.dataFrom.length > 0,
-            "map at least one Secret key to a Key Vault secret in data, or read secrets with dataFrom",
-        ),
-        ["data"],
-    ),
-);
 
 const tenant = v.strictObject({
     name: rules.k8sNamespace(),

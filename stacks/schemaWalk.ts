@@ -20,7 +20,10 @@ export function valueAt(root: unknown, path: Path): unknown {
     return node;
 }
 
-/** The schema that validates what is found at `path`, looking through optionals and pipes, and union members by tag. */
+/**
+ * The schema that validates what is found at `path`, looking through optionals and pipes, union members by tag, and
+ * lazy schemas by the value they are given.
+ */
 function schemaAt(schema: Schema, path: Path, input: unknown): Schema | undefined {
     let node: Schema | undefined = schema;
     let value = input;
@@ -32,6 +35,7 @@ function schemaAt(schema: Schema, path: Path, input: unknown): Schema | undefine
                 if (last === node.pipe[0] && last.type !== "optional") return;
                 node = last === node.pipe[0] ? (last.wrapped as Schema) : last;
             } else if (node.type === "optional" || node.type === "nullable") node = node.wrapped as Schema;
+            else if (node.type === "lazy") node = (node.getter as (input: unknown) => Schema)(value);
             else if (node.type === "variant") {
                 const tag = valueAt(value, [node.key as string]);
                 node = (node.options as Schema[]).find((option) => {

@@ -298,7 +298,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "an unknown key under an ExternalSecret",
         (c) => (c.externalSecrets[0].refresh = "1h"),
-        "externalSecrets[0].refresh is not a known key: use one of name, namespace, tenant, target, refreshInterval, refreshPolicy, creationPolicy, deletionPolicy, data, dataFrom, template (see the key reference in Pulumi.yaml).",
+        "externalSecrets[0].refresh is not a known key: use one of name, namespace, tenant, target, refreshInterval, refreshPolicy, creationPolicy, deletionPolicy, data, dataFrom, template, secretStoreRef, certificate (see the key reference in Pulumi.yaml).",
     ],
     [
         "an unknown key under the Velero preset",

@@ -1,7 +1,7 @@
 // The offline plan: runs the real program with a stack's Pulumi.<stack>.yaml on Pulumi's mock runtime, prints
 // the resource tree and dependency waves, validates every Kubernetes object against ESO's and Kubernetes'
-// schemas, runs the policy pack, estimates the Key Vault load, and writes out/<stack>/. The command line is
-// plan/cli.ts.
+// schemas, runs the policy pack, reports which Key Vault built-in policies hold (policy/compliance.ts), estimates
+// the Key Vault load, and writes out/<stack>/. The command line is plan/cli.ts.
 import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";

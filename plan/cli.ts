@@ -22,7 +22,7 @@ Options:
 
 Exit codes:
   0  the plan is valid (with --all, every stack's); with --destroy, the destroy loses no data, or the stack is not a production stack
-  1  schema or policy violations, a refusal of the real services, or the program failed;
+  1  schema or policy violations (a failing Key Vault built-in too), a refusal of the real services, or the program failed;
      with --destroy, a production stack's destroy would lose data
   2  invalid stack configuration, unknown stack or bad arguments (nothing is written)`;
 

@@ -1,12 +1,13 @@
 // The offline plan: runs the real program with a stack's Pulumi.<stack>.yaml on Pulumi's mock runtime, prints
 // the resource tree and dependency waves, validates every Kubernetes object against ESO's and Kubernetes'
-// schemas, runs the policy pack, estimates the Key Vault load, and writes out/<stack>/. The command line is
-// plan/cli.ts.
+// schemas, runs the policy pack, reports which Key Vault built-in policies hold (policy/compliance.ts), estimates
+// the Key Vault load, and writes out/<stack>/. The command line is plan/cli.ts.
 import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
-import { checkResources, policyPackConfig, type PolicyConfig } from "../policy/policies";
+import { complianceOf, describeCompliance } from "../policy/compliance";
+import { checkResources, policyPackConfig, type PolicyConfig, type PolicyResource } from "../policy/policies";
 import { decodeConfigValues, lastLoadedStackConfig, type StackConfig } from "../stacks/config";
 import { pushedSecrets } from "../stacks/pushRules";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
@@ -93,10 +94,18 @@ export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
                       allowedSubnetIds: [...network.allowedSubnetIds],
                   },
         privateEndpoint: network?.privateEndpoint !== undefined,
+        resourceLogs: config?.monitoring.logs !== undefined,
         tenantsConfigured: (config?.tenants.length ?? 0) > 0,
         appArmor: config?.eso.appArmor ?? true,
         pushedSecrets: config === undefined ? [] : pushedSecrets(config.pushSecrets),
     };
+}
+
+/** The resources a run creates (not those it only reads), with their inputs, as the policy pack is handed them. */
+export function policyResourcesOf(resources: readonly RecordedResource[]): PolicyResource[] {
+    return resources
+        .filter((r) => r.custom && !r.read)
+        .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: reveal(r.inputs) as Record<string, unknown> }));
 }
 
 /** What the shared store's identity may read, said plainly: vault-wide access with tenants is worth a look. */
@@ -342,17 +351,10 @@ async function planWith(
     const recordedObjects = cloud.resources.filter(isKubernetesObject);
     const objectsChecked = objects.finish();
     const policyConfig = policyConfigFor(stackConfig);
-    const policyViolations = checkResources(
-        cloud.resources
-            .filter((r) => r.custom && !r.read)
-            .map((r) => ({
-                type: r.type,
-                name: r.name,
-                urn: r.urn,
-                props: reveal(r.inputs) as Record<string, unknown>,
-            })),
-        policyConfig,
-    );
+    const planned = policyResourcesOf(cloud.resources);
+    const policyViolations = checkResources(planned, policyConfig);
+    const compliance = complianceOf(planned, policyConfig);
+    const builtInsFailing = compliance.filter((c) => c.status === "fails").length;
     const load = keyVaultLoad(
         recordedObjects
             .filter((r) => r.inputs.kind === "ExternalSecret")
@@ -399,6 +401,7 @@ async function planWith(
                 outputs,
                 violations,
                 policyViolations,
+                compliance,
                 keyVaultLoad: load,
                 beforeUp: notReady,
             },
@@ -433,7 +436,9 @@ async function planWith(
     if (updates !== undefined) log(updates);
     log("");
     for (const line of describeBeforeUp(notReady)) log(line);
-    if (violations.length > 0 || policyViolations.length > 0) {
+    log("");
+    for (const line of describeCompliance(compliance)) log(line);
+    if (violations.length > 0 || policyViolations.length > 0 || builtInsFailing > 0) {
         if (violations.length > 0) {
             log("");
             log(`Schema violations (${violations.length}):`);
@@ -447,7 +452,10 @@ async function planWith(
         const bad = new Set(violations.map((v) => v.object)).size;
         log(
             `Plan FAILED: ${violations.length} schema violation${violations.length === 1 ? "" : "s"} in ${bad} of ${recordedObjects.length} objects, ` +
-                `${policyViolations.length} policy violation${policyViolations.length === 1 ? "" : "s"}.`,
+                `${policyViolations.length} policy violation${policyViolations.length === 1 ? "" : "s"}` +
+                (builtInsFailing === 0
+                    ? "."
+                    : `, ${builtInsFailing} Key Vault built-in${builtInsFailing === 1 ? "" : "s"} failing.`),
         );
         return summary(EXIT.violations);
     }

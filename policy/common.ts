@@ -25,6 +25,8 @@ export interface PolicyConfig {
     };
     /** The vault must have a private endpoint: a production stack, or one that configures it. */
     privateEndpoint?: boolean;
+    /** The stack sends the vault's resource logs to Log Analytics (monitoring.logs). */
+    resourceLogs?: boolean;
     /** Tenants are configured: a ClusterSecretStore must say which namespaces may use it. */
     tenantsConfigured: boolean;
     /** The nodes run AppArmor, so pods must ask for its RuntimeDefault profile (default true). */
@@ -52,7 +54,9 @@ export interface PolicyViolation {
 export const RESOURCE_TYPES = {
     vault: "azure-native:keyvault:Vault",
     privateEndpoint: "azure-native:network:PrivateEndpoint",
+    diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
     keyVaultSecret: "azure-native:keyvault:Secret",
+    keyVaultKey: "azure-native:keyvault:Key",
     roleAssignment: "azure-native:authorization:RoleAssignment",
     applicationPassword: "azuread:index/applicationPassword:ApplicationPassword",
     helmRelease: "kubernetes:helm.sh/v3:Release",

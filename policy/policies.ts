@@ -6,6 +6,7 @@
 // tests and the offline plan import this module alone and run the policies through `checkResources`.
 import type { Policies } from "@pulumi/policy";
 import type { PolicyConfig, PolicyResource, PolicyViolation } from "./common";
+import { privateLinkWaiver, publicNetworkWaiver, resourceLogsWaiver } from "./compliance";
 import { esoApiVersion, esoChartPods, esoClusterStoreConditions, esoRefreshInterval, helmReleasePinned } from "./eso";
 import { applicationPasswordLifetime, roleAssignmentLeastPrivilege } from "./identity";
 import { runPolicies } from "./offline";
@@ -14,8 +15,11 @@ import {
     keyVaultNetworkClosedInProduction,
     keyVaultNetworkRestricted,
     keyVaultPrivateLink,
+    keyVaultPublicNetworkDisabled,
     keyVaultPurgeProtectionInProduction,
     keyVaultRbacAuthorization,
+    keyVaultResourceLogs,
+    keyVaultSoftDelete,
     keyVaultSoftDeleteRetention,
 } from "./vault";
 import { keyVaultSecretContentType, keyVaultSecretExpiration } from "./secrets";
@@ -33,11 +37,14 @@ export type { PolicyConfig, PolicyResource, PolicyViolation } from "./common";
 export function createPolicies(clock: () => Date): Policies {
     return [
         keyVaultRbacAuthorization,
+        keyVaultSoftDelete,
         keyVaultSoftDeleteRetention,
         keyVaultPurgeProtectionInProduction,
         keyVaultNetworkRestricted,
         keyVaultNetworkClosedInProduction,
+        keyVaultPublicNetworkDisabled,
         keyVaultPrivateLink,
+        keyVaultResourceLogs,
         keyVaultSecretExpiration(clock),
         keyVaultSecretContentType,
         roleAssignmentLeastPrivilege,
@@ -77,7 +84,10 @@ export function policyPackConfig(config: PolicyConfig): Record<string, unknown> 
                       allowedSubnetIds: [...network.allowedSubnetIds],
                   },
         [keyVaultNetworkClosedInProduction.name]: { production: config.production },
-        [keyVaultPrivateLink.name]: { required: config.production || config.privateEndpoint === true },
+        // Required exactly where the compliance report (compliance.ts) says the stack must meet the built-in.
+        [keyVaultPublicNetworkDisabled.name]: { required: publicNetworkWaiver(config) === undefined },
+        [keyVaultPrivateLink.name]: { required: privateLinkWaiver(config) === undefined },
+        [keyVaultResourceLogs.name]: { required: resourceLogsWaiver(config) === undefined },
         [esoClusterStoreConditions.name]: { tenantsConfigured: config.tenantsConfigured },
         [roleAssignmentWriteScope.name]: { pushedSecrets: [...(config.pushedSecrets ?? [])] },
         [esoChartPods.name]: { appArmor: config.appArmor ?? true },

@@ -1,10 +1,11 @@
 // Key Vault secret policies: what Microsoft's built-in Azure Policy definitions for Key Vault ask of each secret the
-// program writes (built-in-policies/policyDefinitions/Key Vault/ in Azure/azure-policy; both audit by default, in
-// the Microsoft cloud security benchmark initiative).
+// program writes (built-in-policies/policyDefinitions/Key Vault/ in Azure/azure-policy: Secrets_ExpirationSet.json
+// and Secrets_ContentTypeSet.json, both Audit by default; the first is in the Microsoft cloud security benchmark
+// initiative, which assigns it Disabled unless set, the second is not).
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { isType, onTypes, type Props, record, RESOURCE_TYPES, show } from "./common";
 
-const secretProperties = (props: Props): Props => record(props.properties) ?? {};
+export const secretProperties = (props: Props): Props => record(props.properties) ?? {};
 
 /**
  * Built-in policy 98728c90-32c7-4049-8429-847dc0f4fe37, "Key Vault secrets should have an expiration date": a secret

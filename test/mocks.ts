@@ -292,6 +292,7 @@ export const TYPES = {
     privateZone: "azure-native:privatedns:PrivateZone",
     zoneLink: "azure-native:privatedns:VirtualNetworkLink",
     zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+    diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
 } as const;
 
 /** The problems a configuration is refused for, as the user reads them; none when it is accepted. */

@@ -46,6 +46,7 @@ describe("offline plan", function () {
         let planJson: {
             resources: Array<{ custom: boolean; type: string; wave?: number; urn: string }>;
             waves: string[][];
+            compliance: Array<{ guid: string; status: string }>;
         };
         before(() => {
             run = runCli("--stack", "dev");
@@ -59,6 +60,23 @@ describe("offline plan", function () {
             assert.match(
                 lines[lines.length - 1] as string,
                 /^Plan OK: 18 resources in 13 components, 6 waves, 6 objects validated \(Namespace, Secret, ClusterSecretStore, ExternalSecret, Pod\), no policy violations\.$/,
+            );
+        });
+
+        it("reports Key Vault compliance, saying what a dev stack skips, in its output and plan.json", () => {
+            const lines = run.stdout.split("\n");
+            const start = lines.indexOf("Key Vault compliance (Microsoft cloud security benchmark built-ins):");
+            assert.ok(start >= 0, run.stdout);
+            const builtIns = lines.slice(start + 1, start + 15);
+            for (const line of builtIns) assert.match(line, /^ {4}(holds|fails|skipped|n\/a) +[0-9a-f]{8} {2}\S/);
+            assert.match(
+                run.stdout,
+                /^ {4}skipped {2}a6abeaec {2}Azure Key Vaults should use private link: vault kv-dev-[a-z0-9]{6}: no private endpoint \(not a production stack; vault\.network\.privateEndpoint not set\)$/m,
+            );
+            assert.equal(planJson.compliance.length, 14);
+            assert.deepEqual(
+                planJson.compliance.filter((c) => c.status === "skipped").map((c) => c.guid.slice(0, 8)),
+                ["0b60c0b2", "55615ac9", "a6abeaec", "cf820ca0", "405c5871", "ac673a9a"],
             );
         });
 
@@ -168,6 +186,24 @@ describe("offline plan", function () {
             );
             rmSync(run.out, { recursive: true, force: true });
         }
+    });
+
+    it("exits 1 when a production stack fails a Key Vault built-in, with the fix", () => {
+        const run = runCli("--cwd", path.join(fixtures, "project"), "--stack", "unlogged");
+        assert.equal(run.status, 1, run.stderr);
+        assert.match(
+            run.stdout,
+            /^ {4}fails {2}cf820ca0 {2}Resource logs in Key Vault should be enabled: vault kv-unlogged-fixture: no diagnostic setting sends its logs; fix: set monitoring\.logs \(\{\} creates a Log Analytics workspace; or workspaceId\)$/m,
+        );
+        assert.match(
+            run.stdout,
+            /\[keyvault-resource-logs\] {2}Key Vault "kv-unlogged-fixture" sends no resource logs/,
+        );
+        assert.match(
+            run.stdout,
+            /^Plan FAILED: 0 schema violations in 0 of 4 objects, 1 policy violation, 1 Key Vault built-in failing\.$/m,
+        );
+        rmSync(run.out, { recursive: true, force: true });
     });
 
     it("exits 2 on an invalid stack configuration, naming each problem and writing nothing", () => {

@@ -28,6 +28,8 @@ const vault = (): PolicyResource => ({
             tenantId: "11111111-1111-4111-a111-111111111111",
             sku: { family: "A", name: "standard" },
             enableRbacAuthorization: true,
+            // The SDK's default, sent whether or not the program sets it.
+            enableSoftDelete: true,
             softDeleteRetentionInDays: 90,
             enablePurgeProtection: true,
         },
@@ -182,8 +184,11 @@ describe("the policy pack", () => {
     });
 
     it("finds nothing to report in the resources the runbook program registers", async () => {
-        // Production stacks' vaults are private (vault.network.privateEndpoint), so the strictest settings apply.
-        const { cloud } = await runProgram(runbookWith((c) => (c.vault.network = privateNetwork())));
+        // Production stacks' vaults are private (vault.network.privateEndpoint) and logged (monitoring.logs), so the
+        // strictest settings apply.
+        const { cloud } = await runProgram(
+            runbookWith((c) => ((c.vault.network = privateNetwork()), (c.monitoring = { logs: {} }))),
+        );
         const resources = cloud.resources
             .filter((r) => r.custom)
             .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: inputsOf(r) }));
@@ -226,7 +231,9 @@ describe("policyPackConfig", () => {
                 allowedSubnetIds: [SUBNET_ID],
             },
             "keyvault-network-closed-in-production": { production: true },
+            "keyvault-public-network-disabled": { required: false },
             "keyvault-private-link": { required: true },
+            "keyvault-resource-logs": { required: true },
             "eso-cluster-store-conditions": { tenantsConfigured: true },
             "role-assignment-write-scope": { pushedSecrets: [] },
             "eso-chart-pods": { appArmor: true },
@@ -239,7 +246,9 @@ describe("policyPackConfig", () => {
             "keyvault-purge-protection-in-production": { production: false },
             "keyvault-network-restricted": { restricted: false },
             "keyvault-network-closed-in-production": { production: false },
+            "keyvault-public-network-disabled": { required: false },
             "keyvault-private-link": { required: false },
+            "keyvault-resource-logs": { required: false },
             "eso-cluster-store-conditions": { tenantsConfigured: false },
             "role-assignment-write-scope": { pushedSecrets: [] },
             "eso-chart-pods": { appArmor: true },

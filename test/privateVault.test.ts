@@ -261,6 +261,7 @@ describe("the policy pack on private vaults", () => {
             properties: {
                 tenantId: "11111111-1111-4111-a111-111111111111",
                 enableRbacAuthorization: true,
+                enableSoftDelete: true,
                 softDeleteRetentionInDays: 90,
                 enablePurgeProtection: true,
                 ...properties,
@@ -283,9 +284,14 @@ describe("the policy pack on private vaults", () => {
             .filter((v) => v.policy === policy)
             .map((v) => `${v.resource}: ${v.message}`);
 
-    it("passes a production vault with public access disabled and a private endpoint", () => {
+    it("passes a production vault with public access disabled, a private endpoint and resource logs", () => {
+        const logs: PolicyResource = {
+            type: TYPES.diagnosticSetting,
+            name: "vault-monitoring-diagnostics",
+            props: { resourceUri: KV_PROD_ID, logs: [{ category: "AuditEvent", enabled: true }] },
+        };
         assert.deepEqual(
-            checkResources([vault(PRIVATE), endpoint({ privateLinkServiceId: KV_PROD_ID })], PRODUCTION),
+            checkResources([vault(PRIVATE), endpoint({ privateLinkServiceId: KV_PROD_ID }), logs], PRODUCTION),
             [],
         );
     });
@@ -360,18 +366,16 @@ describe("the policy pack on private vaults", () => {
         assert.deepEqual(config["keyvault-network-closed-in-production"], { production: false });
     });
 
-    it("finds nothing to report in a private production stack the program registers", async () => {
-        const { cloud } = await runProgram(production((c) => (c.vault.network = privateNetwork())));
+    it("finds nothing to report in a private, logged production stack the program registers", async () => {
+        const logged = (c: Record<string, any>) => (
+            (c.vault.network = privateNetwork()),
+            (c.monitoring = { logs: {} })
+        );
+        const { cloud } = await runProgram(production(logged));
         const resources = cloud.resources
             .filter((r) => r.custom && !r.read)
             .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: inputsOf(r) }));
-        const stack = parseStackConfig(
-            production((c) => (c.vault.network = privateNetwork())),
-            {
-                project: "eso-keyvault",
-                stack: "test",
-            },
-        );
+        const stack = parseStackConfig(production(logged), { project: "eso-keyvault", stack: "test" });
         assert.deepEqual(checkResources(resources, policyConfigFor(stack)), []);
     });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { type FleetMember, type FleetStackOps, renderFleetReport, runFleet } from "../deploy/fleet";
 import { fleetExitCode, planAll } from "../plan/fleet";
-import { policyConfigFor } from "../plan/run";
+import { plan, policyConfigFor } from "../plan/run";
 import { parseStackConfig } from "../stacks/config";
 import { inputsOf, only, PROJECT, problemsOf, runbookWith, runProgram, STACK, TYPES, unwrap } from "./mocks";
 
@@ -168,6 +168,33 @@ describe("a fleet's stacks", () => {
             assert.equal(lines.at(-1), `Fleet plan OK: ${order.length} stacks.`);
             const westeurope = readFileSync(path.join(out, "fleet-westeurope", "plan.txt"), "utf8");
             assert.match(westeurope, /Vault network: the vault stack's \(acme\/eso-keyvault\/fleet-vault\)\./);
+        });
+
+        it("plans a cluster stack's destroy as leaving the shared vault alone", async function () {
+            this.timeout(120_000);
+            const out = mkdtempSync(path.join(tmpdir(), "fleet-destroy-"));
+            const code = await plan(
+                { stack: "fleet-westeurope", cwd: ROOT, out, destroy: true },
+                () => {},
+                () => {},
+            );
+            assert.equal(code, 0);
+            const destroy = JSON.parse(readFileSync(path.join(out, "fleet-westeurope", "destroy.json"), "utf8")) as {
+                deleted: Array<{ name: string }>;
+                kept: Array<{ what: string; why: string }>;
+            };
+            assert.deepEqual(
+                destroy.kept.filter((k) => k.what === "vault-vault" || k.what === "vault-stack").map((k) => k.why),
+                [
+                    "only read, never managed: it leaves the stack's state and stays",
+                    "only read, never managed: it leaves the stack's state and stays",
+                ],
+            );
+            assert.ok(
+                destroy.deleted.some((d) => d.name === "eso-access-vault"),
+                "its own role assignment goes",
+            );
+            assert.ok(!destroy.deleted.some((d) => d.name.startsWith("vault-")));
         });
 
         it("reports the worst exit code of its stacks", () => {

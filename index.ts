@@ -146,6 +146,9 @@ function deployToCluster() {
         );
         for (const ns of tenant.namespaces) storeOf.set(ns, stores.storeFor(ns));
     }
+    // Validation puts each tenant's objects in its own namespaces.
+    const storeFor = (entry: { readonly tenant?: string; readonly namespace: string }): StoreRef =>
+        entry.tenant === undefined ? shared.ref : (storeOf.get(entry.namespace) as StoreRef);
 
     // 8. Generators ESO runs in the cluster (a Password makes a random password), then synced secrets, each through its
     // tenant's store or the shared one; `up` waits until each is Ready.
@@ -180,7 +183,7 @@ function deployToCluster() {
                         : item,
                 ),
                 namespace: namespaces.get(es.namespace),
-                store: es.tenant === undefined ? shared.ref : (storeOf.get(es.namespace) as StoreRef),
+                store: storeFor(es),
                 targetName: es.target,
             })),
             readyTimeoutSeconds: config.store.readyTimeoutSeconds,
@@ -199,7 +202,7 @@ function deployToCluster() {
                 pushSecrets: config.pushSecrets.map((ps) => ({
                     ...ps,
                     namespace: namespaces.get(ps.namespace),
-                    store: ps.tenant === undefined ? shared.ref : (storeOf.get(ps.namespace) as StoreRef),
+                    store: storeFor(ps),
                     source:
                         "generatorRef" in ps.selector
                             ? { generatorRef: generatorIn(ps.namespace, ps.selector.generatorRef) }

@@ -106,6 +106,7 @@ function deployToCluster() {
     const storeContext: StoreContext = {
         vaultUrl: vault.vaultUri,
         cloud: azure.cloud,
+        useAzureSDK: config.store.useAzureSDK,
         tenantId,
         operator: {
             namespaceName: config.eso.namespace,

@@ -12,10 +12,10 @@ export interface PushSecretData {
     readonly match: {
         /** The Secret's key; unset, the whole Secret as JSON. */
         readonly secretKey?: string;
-        /** The Key Vault secret written (`name` or `secret/name`). */
+        /** The Key Vault object written: a secret (`name`, `secret/name`), a key (`key/name`), a certificate (`cert/name`). */
         readonly remoteRef: { readonly remoteKey: string; readonly property?: string };
     };
-    /** azurekv's PushSecretMetadata: expirationDate, contentType, tags of the Key Vault secret. */
+    /** azurekv's PushSecretMetadata: expirationDate, contentType, tags of a Key Vault secret; tags of a key or certificate. */
     readonly metadata?: {
         readonly apiVersion: string;
         readonly kind: string;
@@ -40,6 +40,15 @@ export interface PushSecretSpec {
      */
     readonly source:
         { readonly secretName: pulumi.Input<string> } | { readonly generatorRef: pulumi.Input<GeneratorRef> };
+    /**
+     * ESO's template: the Secret's data rewritten before the push (such as PEM files into a PKCS#12 bundle).
+     * @default none: the Secret's data as it is
+     */
+    readonly template?: {
+        readonly engineVersion?: "v2";
+        readonly mergePolicy?: "Replace" | "Merge";
+        readonly data: Readonly<Record<string, string>>;
+    };
     /** How often ESO pushes again (Go duration; "0" = once). */
     readonly refreshInterval: string;
     /**
@@ -52,7 +61,7 @@ export interface PushSecretSpec {
      * @default ESO's own: None
      */
     readonly deletionPolicy?: "None" | "Delete";
-    /** Which key goes to which Key Vault secret. */
+    /** Which key goes to which Key Vault secret, key or certificate. */
     readonly data: readonly PushSecretData[];
 }
 
@@ -68,12 +77,12 @@ export interface PushSecretsArgs {
 }
 
 /**
- * ESO PushSecrets: Kubernetes Secrets (or a generator's output) written to Key Vault secrets, so a value made in the
- * cluster outlives it. Each is applied after its store, whose identity holds "Key Vault Secrets Officer" on exactly
- * the secrets it pushes (the store's name resolves only after the identity's grants exist), and `pulumi up` waits
- * until each reports Ready: ESO wrote to Key Vault. ESO tags what it writes `managed-by: external-secrets` and
- * refuses to overwrite or delete a secret without that tag (providers/v1/azure/keyvault/keyvault.go canCreate,
- * canDelete).
+ * ESO PushSecrets: Kubernetes Secrets (or a generator's output) written to Key Vault secrets, keys and certificates,
+ * so a value made in the cluster outlives it. Each is applied after its store, whose identity holds the write role of
+ * each object it pushes on that object alone ("Key Vault Secrets Officer", "Crypto Officer", "Certificates Officer":
+ * the store's name resolves only after the identity's grants exist), and `pulumi up` waits until each reports Ready:
+ * ESO wrote to Key Vault. ESO tags what it writes `managed-by: external-secrets` and refuses to overwrite or delete an
+ * object without that tag (providers/v1/azure/keyvault/keyvault.go canCreate, canDelete).
  */
 export class PushSecrets extends pulumi.ComponentResource {
     /** Names of the PushSecrets, once they exist. */
@@ -105,6 +114,7 @@ export class PushSecrets extends pulumi.ComponentResource {
                             "secretName" in ps.source
                                 ? { secret: { name: ps.source.secretName } }
                                 : { generatorRef: ps.source.generatorRef },
+                        ...(ps.template === undefined ? {} : { template: ps.template }),
                         data: ps.data,
                     },
                 },

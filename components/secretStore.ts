@@ -67,6 +67,12 @@ export interface SecretStoreArgs {
     readonly vaultUrl: pulumi.Input<string>;
     /** Azure cloud of the vault: ESO's `environmentType`. */
     readonly cloud: AzureCloud;
+    /**
+     * ESO's `useAzureSDK`: talk to Key Vault through the Azure SDK for Go (azcore) instead of the legacy go-autorest
+     * SDK; experimental in ESO 2.9.0. Emitted only when set.
+     * @default ESO's own: false
+     */
+    readonly useAzureSDK?: boolean;
     /** How ESO signs in to Key Vault. */
     readonly auth: StoreAuth;
     /** Seconds `pulumi up` waits for the store to report Ready before failing. */
@@ -151,6 +157,7 @@ export class SecretStore extends pulumi.ComponentResource {
                         azurekv: {
                             vaultUrl,
                             environmentType: args.cloud,
+                            ...(args.useAzureSDK === undefined ? {} : { useAzureSDK: args.useAzureSDK }),
                             ...azurekvAuth(args.auth, scope),
                         },
                     },

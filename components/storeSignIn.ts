@@ -49,6 +49,11 @@ export interface StoreContext {
     readonly vaultUrl: pulumi.Input<string>;
     /** Azure cloud of the vault. */
     readonly cloud: AzureCloud;
+    /**
+     * ESO's `useAzureSDK` on every store (see SecretStoreArgs).
+     * @default unset: ESO's legacy SDK
+     */
+    readonly useAzureSDK?: boolean;
     /** Entra ID tenant of the vault and of every identity that reads it. */
     readonly tenantId: pulumi.Input<string>;
     /** The operator, whose namespace holds a ClusterSecretStore's credentials or service account. */
@@ -292,6 +297,7 @@ export function sharedStore(
             scope: { kind: "ClusterSecretStore", namespaces: args.namespaces },
             vaultUrl: args.vaultUrl,
             cloud: args.cloud,
+            useAzureSDK: args.useAzureSDK,
             auth: signIn.auth,
             readyTimeoutSeconds: args.readyTimeoutSeconds,
         },

@@ -103,6 +103,7 @@ export class Tenant extends pulumi.ComponentResource {
                         : { kind: "ClusterSecretStore", namespaces },
                     vaultUrl: args.vaultUrl,
                     cloud: args.cloud,
+                    useAzureSDK: args.useAzureSDK,
                     auth: signIn.auth,
                     readyTimeoutSeconds: args.readyTimeoutSeconds,
                 },

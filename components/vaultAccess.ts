@@ -2,10 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import {
     KEY_VAULT_READER_ROLE_ID,
-    KEY_VAULT_SECRETS_OFFICER_ROLE_ID,
     KEY_VAULT_SECRETS_USER_ROLE_ID,
+    KEY_VAULT_WRITE_ROLES,
+    type KeyVaultObjectPath,
     roleDefinitionId,
 } from "./wellKnown";
+
+/** Key Vault objects ESO writes (PushSecrets), by type: each gets its type's write role on it alone. */
+export type PushedObjects = Readonly<Record<KeyVaultObjectPath, readonly string[]>>;
+
+/** Nothing pushed. */
+export const NOTHING_PUSHED: PushedObjects = { secrets: [], keys: [], certificates: [] };
 
 /** Where a principal may read, keyed by a stable name that becomes part of the role assignment's name. */
 export interface VaultGrants {
@@ -18,12 +25,16 @@ export interface VaultGrants {
      */
     readonly readers?: Readonly<Record<string, pulumi.Input<string>>>;
     /**
-     * "Key Vault Secrets Officer" (write a secret): secret ids `<vaultId>/secrets/<name>` only, for the secrets a
-     * PushSecret writes; never a vault. Azure RBAC takes an assignment on a secret that does not exist yet (ESO
-     * creates it on the first push): the scope is a path, and the role applies once an object is there.
+     * Write access to single objects a PushSecret writes, never a vault: "Key Vault Secrets Officer" on
+     * `<vaultId>/secrets/<name>`, "Key Vault Crypto Officer" on `<vaultId>/keys/<name>`, "Key Vault Certificates
+     * Officer" on `<vaultId>/certificates/<name>` (KEY_VAULT_WRITE_ROLES). Azure RBAC takes an assignment on an object
+     * that does not exist yet (ESO creates it on the first push): the scope is a path, and the role applies once an
+     * object is there.
      * @default {}
      */
-    readonly writers?: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly writers?: Readonly<
+        Record<string, { readonly type: KeyVaultObjectPath; readonly scope: pulumi.Input<string> }>
+    >;
 }
 
 /** Names of single Key Vault objects, by type. */
@@ -35,10 +46,10 @@ export interface VaultObjects {
     /** Key names. */
     readonly keys: readonly string[];
     /**
-     * Secret names ESO writes (PushSecrets).
+     * Objects ESO writes (PushSecrets).
      * @default none
      */
-    readonly writes?: readonly string[];
+    readonly writes?: PushedObjects;
 }
 
 /**
@@ -64,31 +75,38 @@ export function objectGrants(
             ...objects.certificates.map((name) => [`certificate-${name}`, scope("certificates", name)]),
             ...objects.keys.map((name) => [`key-${name}`, scope("keys", name)]),
         ]),
-        writers: secretWriters(vaultId, objects.writes ?? []),
+        writers: objectWriters(vaultId, objects.writes ?? NOTHING_PUSHED),
     };
 }
 
-/** "Key Vault Secrets Officer" on each named secret of a vault, keyed `push-<name>`. */
-function secretWriters(
-    vaultId: pulumi.Input<string>,
-    names: readonly string[],
-): Readonly<Record<string, pulumi.Input<string>>> {
-    return Object.fromEntries(names.map((name) => [`push-${name}`, pulumi.interpolate`${vaultId}/secrets/${name}`]));
+/**
+ * Each pushed object's write role on it alone: keyed `push-<name>` for a secret, `push-<path>/<name>` for a key or
+ * certificate ("/" cannot occur in a Key Vault name, so no two keys collide).
+ */
+function objectWriters(vaultId: pulumi.Input<string>, writes: PushedObjects): NonNullable<VaultGrants["writers"]> {
+    return Object.fromEntries(
+        (Object.keys(KEY_VAULT_WRITE_ROLES) as KeyVaultObjectPath[]).flatMap((type) =>
+            writes[type].map((name) => [
+                type === "secrets" ? `push-${name}` : `push-${type}/${name}`,
+                { type, scope: pulumi.interpolate`${vaultId}/${type}/${name}` },
+            ]),
+        ),
+    );
 }
 
 /**
  * Grants on a whole vault: its secrets and, for `cert/` and `key/` references, the public parts of the rest; and
- * write access to each secret ESO pushes, one by one.
+ * write access to each object ESO pushes, one by one.
  */
 export function vaultWideGrants(
     vaultId: pulumi.Input<string>,
     readsPublicObjects: boolean,
-    writes: readonly string[] = [],
+    writes: PushedObjects = NOTHING_PUSHED,
 ): VaultGrants {
     return {
         secrets: { vault: vaultId },
         readers: readsPublicObjects ? { vault: vaultId } : {},
-        writers: secretWriters(vaultId, writes),
+        writers: objectWriters(vaultId, writes),
     };
 }
 
@@ -102,9 +120,9 @@ export interface VaultAccessArgs {
 }
 
 /**
- * Key Vault roles for one principal on the given scopes: read roles, and write access to single pushed secrets. `principalType` is set explicitly: the API
- * otherwise assumes "User" and, for a service principal created moments earlier, fails with PrincipalNotFound
- * while Entra ID replicates it.
+ * Key Vault roles for one principal on the given scopes: read roles, and write access to single pushed objects.
+ * `principalType` is set explicitly: the API otherwise assumes "User" and, for a service principal created moments
+ * earlier, fails with PrincipalNotFound while Entra ID replicates it.
  */
 export class VaultAccess extends pulumi.ComponentResource {
     /** Role assignment resources, for `dependsOn`: reads succeed only after they exist (and have propagated). */
@@ -133,8 +151,8 @@ export class VaultAccess extends pulumi.ComponentResource {
             ...Object.entries(args.grants.readers ?? {}).map(([key, scope]) =>
                 assign(`${name}-reader-${key}`, KEY_VAULT_READER_ROLE_ID, scope),
             ),
-            ...Object.entries(args.grants.writers ?? {}).map(([key, scope]) =>
-                assign(`${name}-writer-${key}`, KEY_VAULT_SECRETS_OFFICER_ROLE_ID, scope),
+            ...Object.entries(args.grants.writers ?? {}).map(([key, { type, scope }]) =>
+                assign(`${name}-writer-${key}`, KEY_VAULT_WRITE_ROLES[type].id, scope),
             ),
         ];
         this.registerOutputs({ assignmentIds: this.assignments.map((a) => a.id) });

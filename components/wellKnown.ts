@@ -16,6 +16,47 @@ export const KEY_VAULT_SECRETS_USER_ROLE_ID = "4633458b-17de-408a-b874-0445c86b6
  */
 export const KEY_VAULT_SECRETS_OFFICER_ROLE_ID = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 
+/**
+ * Built-in Azure role "Key Vault Crypto Officer": any action on keys, except managing permissions. Granted to ESO only
+ * on single keys it pushes (`<vaultId>/keys/<name>`): ESO's azurekv imports a pushed private key (ImportKey) after
+ * reading the key it would replace (GetKey), and deletes it for deletionPolicy Delete (DeleteKey).
+ * Id as Microsoft publishes it ("Azure built-in roles for Security", Microsoft Learn,
+ * learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-crypto-officer).
+ */
+export const KEY_VAULT_CRYPTO_OFFICER_ROLE_ID = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
+
+/**
+ * Built-in Azure role "Key Vault Certificates Officer": any action on certificates, except managing permissions.
+ * Granted to ESO only on single certificates it pushes (`<vaultId>/certificates/<name>`): ImportCertificate,
+ * GetCertificate, DeleteCertificate. Id as Microsoft publishes it ("Azure built-in roles for Security", Microsoft
+ * Learn, learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-certificates-officer).
+ */
+export const KEY_VAULT_CERTIFICATES_OFFICER_ROLE_ID = "a4417e6f-fecd-4de8-b567-7b0420556985";
+
+/**
+ * The role that writes each type of Key Vault object a PushSecret writes (ESO's azurekv docs name the same three), keyed
+ * by the object's path under a vault (`<vaultId>/<path>/<name>`, the only scope each is granted on), with the
+ * remoteKey prefix that selects the type (none or `secret/`, `key/`, `cert/`).
+ */
+export const KEY_VAULT_WRITE_ROLES = {
+    secrets: {
+        id: KEY_VAULT_SECRETS_OFFICER_ROLE_ID,
+        name: "Key Vault Secrets Officer",
+        object: "secret",
+        prefix: "secret/",
+    },
+    keys: { id: KEY_VAULT_CRYPTO_OFFICER_ROLE_ID, name: "Key Vault Crypto Officer", object: "key", prefix: "key/" },
+    certificates: {
+        id: KEY_VAULT_CERTIFICATES_OFFICER_ROLE_ID,
+        name: "Key Vault Certificates Officer",
+        object: "certificate",
+        prefix: "cert/",
+    },
+} as const;
+
+/** A type of Key Vault object, by its path under a vault. */
+export type KeyVaultObjectPath = keyof typeof KEY_VAULT_WRITE_ROLES;
+
 /** The full resource id ARM expects for a built-in role definition in a subscription. */
 export function roleDefinitionId(subscriptionId: string, roleId: string): string {
     return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
@@ -111,10 +152,12 @@ export const ESO_GRANTED_ROLES = [
     { id: KEY_VAULT_SECRETS_USER_ROLE_ID, name: "Key Vault Secrets User" },
     { id: KEY_VAULT_READER_ROLE_ID, name: "Key Vault Reader" },
     { id: KEY_VAULT_SECRETS_OFFICER_ROLE_ID, name: "Key Vault Secrets Officer" },
+    { id: KEY_VAULT_CRYPTO_OFFICER_ROLE_ID, name: "Key Vault Crypto Officer" },
+    { id: KEY_VAULT_CERTIFICATES_OFFICER_ROLE_ID, name: "Key Vault Certificates Officer" },
 ] as const;
 
-/** The granted roles that write: only on single secrets a PushSecret writes (policy/push.ts checks which). */
-export const ESO_WRITE_ROLE_IDS: readonly string[] = [KEY_VAULT_SECRETS_OFFICER_ROLE_ID];
+/** The granted roles that write: only on single objects a PushSecret writes (policy/push.ts checks which). */
+export const ESO_WRITE_ROLE_IDS: readonly string[] = Object.values(KEY_VAULT_WRITE_ROLES).map((role) => role.id);
 
 /**
  * What the identity that runs `pulumi up` needs, per resource group of a stack, and why. Key Vault data-plane roles

@@ -29,7 +29,7 @@ export const DESTROY_SOURCES = {
     entraApp:
         "Microsoft Entra ID: deleting an app registration in its home tenant deletes its service principal too; its passwords and federated credentials are properties of the application; both stay restorable from deleted items for 30 days (learn.microsoft.com, entra/identity/enterprise-apps/restore-application, delete-recover-faq)",
     pushSecretDelete:
-        "external-secrets pkg/controllers/pushsecret/pushsecret_controller.go (v2.9.0): a PushSecret with deletionPolicy Delete carries a finalizer, and its deletion makes ESO delete the secrets it pushed from the provider (DeleteSecretFromProviders); with None they stay",
+        "external-secrets pkg/controllers/pushsecret/pushsecret_controller.go (v2.9.0): a PushSecret with deletionPolicy Delete carries a finalizer, and its deletion makes ESO delete the secrets, keys and certificates it pushed from the provider (DeleteSecretFromProviders; azurekv's DeleteSecret picks the type by the key/ or cert/ prefix); with None they stay",
     keyVaultSoftDelete:
         "Azure Key Vault: a deleted vault and every object in it stay soft-deleted, recoverable (az keyvault recover) for the retention days set at creation; with purge protection nobody can purge them sooner (learn.microsoft.com, key-vault/general/soft-delete-overview)",
 } as const;
@@ -240,6 +240,19 @@ function keptWhy(fate: Fate): { why: string; source: string } {
 function objectName(inputs: Obj): string {
     const { name, namespace } = inputs.metadata ?? {};
     return namespace === undefined ? String(name) : `${namespace}/${name}`;
+}
+
+/**
+ * The Key Vault object a PushSecret's remoteKey names, as ESO deletes it (keyvault.go DeleteSecret, by the prefix): a
+ * secret, a key, or a certificate, whose deletion takes the key and secret of the same name that Key Vault keeps
+ * with every certificate ("Composition of a certificate", Microsoft Learn).
+ */
+function pushedObjectOf(remoteKey: string): string {
+    if (remoteKey.startsWith("key/")) return `Key Vault key ${remoteKey.slice("key/".length)}`;
+    if (remoteKey.startsWith("cert/")) {
+        return `Key Vault certificate ${remoteKey.slice("cert/".length)} (with its key and secret of that name)`;
+    }
+    return `Key Vault secret ${remoteKey.replace(/^secret\//, "")}`;
 }
 
 /** A synced Secret: the Secret an ExternalSecret writes, who owns it, and what it reads. */
@@ -454,13 +467,14 @@ export function planDestroy(resources: readonly RecordedResource[], options: Des
             .filter((key): key is string => key !== undefined);
         const name = `${String(inputs.metadata?.namespace)}/${String(inputs.metadata?.name)}`;
         for (const key of keys) {
+            const object = pushedObjectOf(key);
             cascades.push({
                 from: `PushSecret ${name}`,
-                deletes: `Key Vault secret ${key}, which it pushed (soft-deleted for ${retention} days)`,
+                deletes: `${object}, which it pushed (soft-deleted for ${retention} days)`,
                 source: DESTROY_SOURCES.pushSecretDelete,
             });
             dataLoss.push({
-                what: `Key Vault secret ${key}, pushed by PushSecret ${name}`,
+                what: `${object}, pushed by PushSecret ${name}`,
                 outcome: "recoverable",
                 until: `${retention} days after the destroy`,
                 recoverableForDays: retention,

@@ -9,7 +9,7 @@ import { type AzureCloud, KEY_VAULT_DNS_SUFFIX } from "../components/wellKnown";
 import { complianceOf, describeCompliance } from "../policy/compliance";
 import { checkResources, policyPackConfig, type PolicyConfig, type PolicyResource } from "../policy/policies";
 import { decodeConfigValues, lastLoadedStackConfig, type StackConfig } from "../stacks/config";
-import { pushedSecrets } from "../stacks/pushRules";
+import { pushedObjects } from "../stacks/pushRules";
 import { planResources, renderMermaid, renderTree, wavesOf, type PlannedResource } from "./graph";
 import { beforeUp, describeBeforeUp } from "./beforeUp";
 import { describeUpdateAwait, destroyExitCode, planDestroy, renderDestroyPlan } from "./destroyPlan";
@@ -81,6 +81,7 @@ export async function resolveOutputs(outputs: Record<string, unknown>): Promise<
  */
 export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
     const network = config === undefined || config.vault.existing ? undefined : config.vault.network;
+    const pushed = pushedObjects(config?.pushSecrets ?? []);
     return {
         // A cluster stack only reads its fleet's vault: the vault's policies are its vault stack's to hold.
         production: (config?.production ?? false) && config?.fleet.role !== "cluster",
@@ -97,7 +98,9 @@ export function policyConfigFor(config: StackConfig | undefined): PolicyConfig {
         resourceLogs: config?.monitoring.logs !== undefined,
         tenantsConfigured: (config?.tenants.length ?? 0) > 0,
         appArmor: config?.eso.appArmor ?? true,
-        pushedSecrets: config === undefined ? [] : pushedSecrets(config.pushSecrets),
+        pushedSecrets: [...pushed.secrets],
+        ...(pushed.keys.length === 0 ? {} : { pushedKeys: [...pushed.keys] }),
+        ...(pushed.certificates.length === 0 ? {} : { pushedCertificates: [...pushed.certificates] }),
     };
 }
 

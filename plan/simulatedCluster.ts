@@ -48,7 +48,16 @@ type Obj = Record<string, any>;
 const ESO_GROUP = "external-secrets.io";
 /** ESO's CRD groups: their objects exist only once the chart has installed the CRDs. */
 const ESO_GROUPS = /^(generators\.)?external-secrets\.io\//;
-const SECRETS_WRITER_ROLES = ["b86a8fe4-44ce-4948-aee5-eccb2c155cd7"];
+/**
+ * Azure's built-in roles that write each type of Key Vault object a PushSecret writes, by the object's path under a
+ * vault (Key Vault Secrets, Crypto and Certificates Officer), and the remoteKey prefix azurekv reads the type from.
+ * Kept apart from the program's constants: the simulation stands for Azure, and the program must agree with it.
+ */
+const WRITER_ROLES = [
+    { path: "secrets", prefix: /^(secret\/)?/, object: "secret", role: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7" },
+    { path: "keys", prefix: /^key\//, object: "key", role: "14b46e9e-c2b7-41b4-b07b-48a6ebf60603" },
+    { path: "certificates", prefix: /^cert\//, object: "certificate", role: "a4417e6f-fecd-4de8-b567-7b0420556985" },
+] as const;
 /** Where ESO's PushSecret controller fails a push, as read at v2.9.0. */
 const PUSH_CONTROLLER = "external-secrets pkg/controllers/pushsecret/pushsecret_controller.go";
 const SECRETS_READER_ROLES = ["4633458b-17de-408a-b874-0445c86b69e6", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"];
@@ -238,10 +247,8 @@ export class SimulatedCluster {
         for (const ref of spec.secretStoreRefs ?? []) {
             const signedIn = this.storePrincipal(namespace, ref);
             if ("error" in signedIn) return fail(signedIn.error);
-            const names = (spec.data ?? []).map((d: Obj) =>
-                String(d.match?.remoteRef?.remoteKey).replace(/^secret\//, ""),
-            );
-            const problem = this.writeProblem(signedIn.objectId, signedIn.vaultUrl, names);
+            const remoteKeys = (spec.data ?? []).map((d: Obj) => String(d.match?.remoteRef?.remoteKey));
+            const problem = this.writeProblem(signedIn.objectId, signedIn.vaultUrl, remoteKeys);
             if (problem !== undefined) fail(problem);
         }
     }
@@ -270,24 +277,30 @@ export class SimulatedCluster {
         return "error" in principal ? principal : { objectId: principal.objectId, vaultUrl: provider.vaultUrl };
     }
 
-    /** Why the principal could not write these secrets (Key Vault Secrets Officer on each, or the vault), if not. */
+    /**
+     * Why the principal could not write these objects (the Officer role of each one's type, on it or on the vault), if
+     * not.
+     */
     private writeProblem(
         principalId: string | undefined,
         vaultUrl: string,
-        names: readonly string[],
+        remoteKeys: readonly string[],
     ): string | undefined {
         const vaultId = this.vaultIdOf(vaultUrl);
         if (principalId === undefined || vaultId === undefined) return undefined;
         const assignments = this.assignmentsOf(principalId);
-        for (const name of names) {
-            const scopes = [vaultId, `${vaultId}/secrets/${name}`.toLowerCase()];
+        for (const remoteKey of remoteKeys) {
+            const writer =
+                WRITER_ROLES.find((w) => w.path !== "secrets" && w.prefix.test(remoteKey)) ?? WRITER_ROLES[0];
+            const name = remoteKey.replace(writer.prefix, "");
+            const scopes = [vaultId, `${vaultId}/${writer.path}/${name}`.toLowerCase()];
             const covered = assignments.some(
                 (a) =>
-                    SECRETS_WRITER_ROLES.some((role) => String(a.roleDefinitionId).toLowerCase().endsWith(role)) &&
+                    String(a.roleDefinitionId).toLowerCase().endsWith(writer.role) &&
                     scopes.includes(String(a.scope).toLowerCase()),
             );
             if (!covered) {
-                return `its identity ${principalId} has no role that lets it write secret "${name}" (Key Vault answers 403 ForbiddenByRbac to the push)`;
+                return `its identity ${principalId} has no role that lets it write ${writer.object} "${name}" (Key Vault answers 403 ForbiddenByRbac to the push)`;
             }
         }
         return undefined;

@@ -33,6 +33,10 @@ export interface PolicyConfig {
     appArmor?: boolean;
     /** Key Vault secrets the stack's PushSecrets write: the only scopes of "Key Vault Secrets Officer". */
     pushedSecrets?: readonly string[];
+    /** Key Vault keys the stack's PushSecrets write: the only scopes of "Key Vault Crypto Officer". */
+    pushedKeys?: readonly string[];
+    /** Key Vault certificates the stack's PushSecrets write: the only scopes of "Key Vault Certificates Officer". */
+    pushedCertificates?: readonly string[];
 }
 
 /** A resource as the engine registers it: its type token, name and inputs. */

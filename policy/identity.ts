@@ -6,6 +6,8 @@ import {
     KEY_VAULT_READER_ROLE_ID,
     KEY_VAULT_SECRETS_OFFICER_ROLE_ID,
     KEY_VAULT_SECRETS_USER_ROLE_ID,
+    KEY_VAULT_WRITE_ROLES,
+    type KeyVaultObjectPath,
 } from "../components/wellKnown";
 import { DAY_MS, MAX_PASSWORD_LIFETIME_DAYS } from "../stacks/limits";
 import { onTypes, isType, RESOURCE_TYPES, show } from "./common";
@@ -16,13 +18,23 @@ const ROLE_NAMES: Readonly<Record<string, string>> = {
     [KEY_VAULT_SECRETS_OFFICER_ROLE_ID]: "Key Vault Secrets Officer",
 };
 
+/** The object type each write role writes, by role id. */
+const WRITE_ROLE_TYPE: ReadonlyMap<string, KeyVaultObjectPath> = new Map(
+    (Object.keys(KEY_VAULT_WRITE_ROLES) as KeyVaultObjectPath[]).map((type) => [KEY_VAULT_WRITE_ROLES[type].id, type]),
+);
+
 const ROLE_DEFINITION_ID =
     /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/i;
 const VAULT_OR_SECRET_SCOPE =
     /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+(\/secrets\/[^/]+)?$/i;
-/** One secret of a vault: the only scope a write role may have. */
-export const SINGLE_SECRET_SCOPE =
-    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+\/secrets\/([^/]+)$/i;
+/** One secret, key or certificate of a vault (by its path): the only scope its write role may have. */
+export function singleObjectScope(type: KeyVaultObjectPath): RegExp {
+    return new RegExp(
+        `^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+/${type}/([^/]+)$`,
+        "i",
+    );
+}
+
 /** Where "Key Vault Reader" may be granted: a vault, or one of its certificates or keys (public parts only). */
 const VAULT_CERTIFICATE_OR_KEY_SCOPE =
     /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+(\/(certificates|keys)\/[^/]+)?$/i;
@@ -34,7 +46,7 @@ const RFC3339 =
 export const roleAssignmentLeastPrivilege: ResourceValidationPolicy = {
     name: "role-assignment-least-privilege",
     description:
-        'Role assignments grant only "Key Vault Secrets User" (on a vault or one of its secrets) or the narrower "Key Vault Reader" (on a vault, certificate or key), with principalType set; "Key Vault Secrets Officer" only on one secret (see role-assignment-write-scope).',
+        'Role assignments grant only "Key Vault Secrets User" (on a vault or one of its secrets) or the narrower "Key Vault Reader" (on a vault, certificate or key), with principalType set; "Key Vault Secrets Officer", "Crypto Officer" and "Certificates Officer" only on one secret, key or certificate (see role-assignment-write-scope).',
     validateResource: onTypes(isType(RESOURCE_TYPES.roleAssignment), (props, _args, report) => {
         // Plain values first: during a real preview, reading an unknown value stops this validation (see common.ts).
         const principalType = props.principalType;
@@ -49,9 +61,12 @@ export const roleAssignmentLeastPrivilege: ResourceValidationPolicy = {
         // of certificates and keys, which ESO's cert/ and key/ references read), never secret values.
         const role = props.roleDefinitionId;
         const roleId = typeof role === "string" ? ROLE_DEFINITION_ID.exec(role)?.[1]?.toLowerCase() : undefined;
-        // Write access to one secret is a PushSecret's grant: role-assignment-write-scope (push.ts) checks which.
+        // Write access to one secret, key or certificate is a PushSecret's grant, by the role of that object's type:
+        // role-assignment-write-scope (push.ts) checks which objects.
         const writes = roleId !== undefined && ESO_WRITE_ROLE_IDS.includes(roleId);
-        if (writes && (props.scope === undefined || SINGLE_SECRET_SCOPE.test(String(props.scope)))) return;
+        const writesType = roleId === undefined ? undefined : WRITE_ROLE_TYPE.get(roleId);
+        const oneObject = writesType !== undefined && singleObjectScope(writesType).test(String(props.scope));
+        if (writes && (props.scope === undefined || oneObject)) return;
         if (role !== undefined) {
             const wanted =
                 `grant only "${ROLE_NAMES[KEY_VAULT_SECRETS_USER_ROLE_ID]}" (${KEY_VAULT_SECRETS_USER_ROLE_ID}), which reads secret values and nothing else, ` +

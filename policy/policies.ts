@@ -89,7 +89,14 @@ export function policyPackConfig(config: PolicyConfig): Record<string, unknown> 
         [keyVaultPrivateLink.name]: { required: privateLinkWaiver(config) === undefined },
         [keyVaultResourceLogs.name]: { required: resourceLogsWaiver(config) === undefined },
         [esoClusterStoreConditions.name]: { tenantsConfigured: config.tenantsConfigured },
-        [roleAssignmentWriteScope.name]: { pushedSecrets: [...(config.pushedSecrets ?? [])] },
+        [roleAssignmentWriteScope.name]: {
+            pushedSecrets: [...(config.pushedSecrets ?? [])],
+            // Listed when there are any, so a stack that pushes only secrets keeps the configuration it had.
+            ...((config.pushedKeys ?? []).length === 0 ? {} : { pushedKeys: [...(config.pushedKeys ?? [])] }),
+            ...((config.pushedCertificates ?? []).length === 0
+                ? {}
+                : { pushedCertificates: [...(config.pushedCertificates ?? [])] }),
+        },
         [esoChartPods.name]: { appArmor: config.appArmor ?? true },
         [workloadRuntimeProfiles.name]: { appArmor: config.appArmor ?? true },
     };

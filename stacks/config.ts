@@ -7,7 +7,7 @@ import { esoSchemaProblems } from "./esoCrdSchema";
 import { describeIssues, formatKey, formatValue, StackConfigError, valueAt } from "./errors";
 import {
     type GeneratorConfig,
-    pushedSecrets,
+    pushedObjects,
     type PushSecretConfig,
     resolveGenerators,
     resolvePushSecrets,
@@ -16,6 +16,7 @@ import { type Fleet, fleetProblems } from "./fleet";
 import { DEFAULTS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 import type { EsoAuth } from "../components/esoIdentity";
 import type { AdoptedVault, CreatedVault, VaultNetwork } from "../components/keyVault";
+import type { PushedObjects } from "../components/vaultAccess";
 import { KEY_VAULT_PRIVATE_DNS_ZONE } from "../components/wellKnown";
 import type { AksClusterArgs } from "../components/aksCluster";
 import type { SyncAlertsTarget } from "../components/syncAlerts";
@@ -61,10 +62,10 @@ export interface ObjectGrants {
     readonly certificates: readonly string[];
     readonly keys: readonly string[];
     /**
-     * Secrets ESO pushes to ("Key Vault Secrets Officer" on each, never the vault).
+     * Secrets, keys and certificates ESO pushes to (its type's Officer role on each, never the vault).
      * @default none
      */
-    readonly writes?: readonly string[];
+    readonly writes?: PushedObjects;
 }
 
 export interface TenantConfig extends Omit<Parsed["tenants"][number], "secrets" | "storeName" | "managedIdentity"> {
@@ -107,8 +108,8 @@ export type SharedAccess =
           readonly vaultWide: true;
           /** Key Vault Reader too, for `cert/` and `key/` references. */
           readonly readsPublicObjects: boolean;
-          /** Secrets its PushSecrets write: "Key Vault Secrets Officer" on each, never on the vault. */
-          readonly writes: readonly string[];
+          /** Objects its PushSecrets write: its type's Officer role on each, never on the vault. */
+          readonly writes: PushedObjects;
       }
     | {
           /** Only these objects: those its ExternalSecrets read and the seeded secrets no tenant owns. */
@@ -431,7 +432,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
                 ...Object.keys(config.seededSecrets).filter((name) => tenantMayRead(secrets, name)),
                 ...externalSecrets.filter((es) => es.tenant === tenant.name).flatMap(references),
             ]),
-            writes: pushedSecrets(pushSecrets.filter((ps) => ps.tenant === tenant.name)),
+            writes: pushedObjects(pushSecrets.filter((ps) => ps.tenant === tenant.name)),
         },
         reads: Object.fromEntries(
             tenant.namespaces.map((ns) => [
@@ -453,7 +454,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
         ? {
               vaultWide: true,
               readsPublicObjects: shared.flatMap(references).some((ref) => /^(cert|key)\//.test(ref)),
-              writes: pushedSecrets(sharedPushes),
+              writes: pushedObjects(sharedPushes),
           }
         : {
               vaultWide: false,
@@ -464,7 +465,7 @@ function resolve(config: Parsed, context: StackContext): StackConfig {
                           (name) => !config.tenants.some((tenant) => tenantMayRead(tenant.secrets, name)),
                       ),
                   ]),
-                  writes: pushedSecrets(sharedPushes),
+                  writes: pushedObjects(sharedPushes),
               },
           };
     return {

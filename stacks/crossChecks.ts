@@ -264,6 +264,23 @@ const adoptedVaultIsOnlyReferenced: CrossKeyRule = {
     },
 };
 
+const storeCloudIsTheVaults: CrossKeyRule = {
+    name: "the stores' environmentType is the vault's cloud",
+    reads: ["store", "azure"],
+    check: (config) => {
+        const { environmentType } = config.store;
+        const cloud = config.azure.cloud;
+        return environmentType === undefined || environmentType === cloud
+            ? []
+            : [
+                  {
+                      path: ["store", "environmentType"],
+                      message: `every store signs in to the cloud of the vault, azure.cloud "${cloud}", where the providers create or find it: ESO would ask ${environmentType}'s Entra ID and Key Vault endpoints for a vault in ${cloud} (external-secrets providers/v1/azure/keyvault/keyvault.go, AadEndpointForType); set store.environmentType to ${cloud}, or leave it out (it follows azure.cloud)`,
+                  },
+              ];
+    },
+};
+
 const sharedStoreStaysOutOfTenants: CrossKeyRule = {
     name: "the shared store and Velero's credentials stay out of tenants' namespaces",
     reads: ["store", "velero", "tenants", "eso"],
@@ -666,6 +683,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     productionVaultIsPrivate,
     vaultNetworkIsCoherent,
     privateDnsZoneResolvesTheVault,
+    storeCloudIsTheVaults,
     sharedStoreStaysOutOfTenants,
     externalSecretsAreUnique,
     externalSecretsStayInTheirTenant,

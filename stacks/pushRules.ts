@@ -6,6 +6,8 @@
 // Types only: crossChecks.ts lists these rules, so a value import back would be circular.
 import type { CrossKeyRule, Problem } from "./crossChecks";
 import type { ParsedStackConfig } from "./schema";
+import type { PushedObjects } from "../components/vaultAccess";
+import { KEY_VAULT_WRITE_ROLES, type KeyVaultObjectPath } from "../components/wellKnown";
 
 type Config = ParsedStackConfig;
 type PushSecretEntry = Config["pushSecrets"][number];
@@ -70,9 +72,26 @@ export function passwordProblem(spec: PasswordSpec): Problem | undefined {
     return undefined;
 }
 
-/** The Key Vault secret name a remoteKey writes (`secret/x` -> `x`). */
-export function pushedName(remoteKey: string): string {
-    return remoteKey.replace(/^secret\//, "");
+/**
+ * The Key Vault object a remoteKey writes: its type (`key/x` a key, `cert/x` a certificate, else a secret, as azurekv's
+ * getObjType reads the prefix) and its name.
+ */
+export function pushedObject(remoteKey: string): {
+    readonly type: KeyVaultObjectPath;
+    /** "secret", "key" or "certificate", for messages. */
+    readonly object: string;
+    readonly name: string;
+} {
+    const [type, role] = (
+        Object.entries(KEY_VAULT_WRITE_ROLES) as Array<
+            [KeyVaultObjectPath, (typeof KEY_VAULT_WRITE_ROLES)[KeyVaultObjectPath]]
+        >
+    ).find(([, r]) => remoteKey.startsWith(r.prefix)) ?? ["secrets", KEY_VAULT_WRITE_ROLES.secrets];
+    return {
+        type,
+        object: role.object,
+        name: remoteKey.startsWith(role.prefix) ? remoteKey.slice(role.prefix.length) : remoteKey,
+    };
 }
 
 /** Whether a tenant owns a Key Vault secret name (as crossChecks.ts tenantMayRead). */
@@ -169,6 +188,8 @@ const pushSecretSourcesExist: CrossKeyRule = {
                         },
                     ];
                 }
+                // A template writes the keys it names; which it keeps of the generator's is ESO's template business.
+                if (ps.template !== undefined) return [];
                 const keys = generatedKeys(gen.spec);
                 return ps.data.flatMap((item, j): Problem[] =>
                     item.match.secretKey === undefined || keys.includes(item.match.secretKey)
@@ -195,8 +216,48 @@ const pushSecretSourcesExist: CrossKeyRule = {
     },
 };
 
+type PushData = PushSecretEntry["data"][number];
+
+/**
+ * Why azurekv would fail, or silently drop part of, a push to a key or a certificate. It imports a key from one PEM
+ * private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`; other bytes become a symmetric key, which a vault,
+ * unlike a Managed HSM, does not hold) and a certificate from PKCS#12, DER or PEM (getKeyFromValue,
+ * getCertificateFromValue), and sets only tags on either (setKeyVaultKey, setKeyVaultCertificate).
+ */
+function keyOrCertificateProblems(
+    ps: PushSecretEntry,
+    item: PushData,
+    at: readonly PropertyKey[],
+    object: string,
+): Problem[] {
+    const problems: Problem[] = [];
+    const holds = object === "key" ? "one PEM private key" : "a PKCS#12, DER or PEM certificate with its private key";
+    if (item.match.secretKey === undefined) {
+        problems.push({
+            path: [...at, "match", "secretKey"],
+            required: true,
+            because: `a Key Vault ${object} is imported from the key that holds ${holds}; without one ESO pushes the whole Secret as JSON, which Key Vault refuses (${PUSH_SOURCES.azurePush}, getSecretKey)`,
+        });
+    }
+    if ("generatorRef" in ps.selector && ps.template === undefined) {
+        problems.push({
+            path: [...at, "match", "remoteRef", "remoteKey"],
+            message: `a ${ps.selector.generatorRef.kind} generator writes a password, and a Key Vault ${object} is imported from ${holds} (${PUSH_SOURCES.azurePush}, getKeyFromValue, getCertificateFromValue); push the password to a secret name`,
+        });
+    }
+    for (const field of ["expirationDate", "contentType"] as const) {
+        if (item.metadata?.spec[field] !== undefined) {
+            problems.push({
+                path: [...at, "metadata", "spec", field],
+                message: `azurekv sets ${field} on secrets only and imports a ${object} with its tags alone (${PUSH_SOURCES.azurePush}, setKeyVault${object === "key" ? "Key" : "Certificate"}); remove it`,
+            });
+        }
+    }
+    return problems;
+}
+
 const pushDestinationsAreSound: CrossKeyRule = {
-    name: "a PushSecret writes Key Vault secrets that nothing else writes, with metadata azurekv accepts",
+    name: "a PushSecret writes Key Vault objects that nothing else writes, from values and with metadata azurekv accepts",
     reads: ["pushSecrets", "seededSecrets"],
     check: (config) => {
         const problems: Problem[] = [];
@@ -205,14 +266,8 @@ const pushDestinationsAreSound: CrossKeyRule = {
             ps.data.forEach((item, j) => {
                 const at = ["pushSecrets", i, "data", j];
                 const { remoteKey, property } = item.match.remoteRef;
-                if (/^(cert|key)\//.test(remoteKey)) {
-                    problems.push({
-                        path: [...at, "match", "remoteRef", "remoteKey"],
-                        message:
-                            "this stack pushes Kubernetes Secrets to Key Vault secrets only, and grants write access to nothing else; push to a secret name (or secret/<name>)",
-                    });
-                    return;
-                }
+                const pushed = pushedObject(remoteKey);
+                if (pushed.type !== "secrets") problems.push(...keyOrCertificateProblems(ps, item, at, pushed.object));
                 if (property !== undefined) {
                     problems.push({
                         path: [...at, "match", "remoteRef", "property"],
@@ -225,21 +280,21 @@ const pushDestinationsAreSound: CrossKeyRule = {
                         message: `ESO sets the "${ESO_MANAGED_BY_TAG}" tag itself and fails the push with "Cannot specify a '${ESO_MANAGED_BY_TAG}' tag" (${PUSH_SOURCES.azurePush}); remove it`,
                     });
                 }
-                const name = pushedName(remoteKey);
-                if (Object.hasOwn(config.seededSecrets, name)) {
+                const { name } = pushed;
+                if (pushed.type === "secrets" && Object.hasOwn(config.seededSecrets, name)) {
                     problems.push({
                         path: [...at, "match", "remoteRef", "remoteKey"],
                         message: `"${name}" is a seeded secret, which this stack writes through Azure Resource Manager without ESO's "${ESO_MANAGED_BY_TAG}" tag: ESO refuses to overwrite it ("not managed by external-secrets", ${PUSH_SOURCES.azurePush}, canCreate); push to another name`,
                     });
                     return;
                 }
-                const first = pushers.get(name);
+                const first = pushers.get(`${pushed.type}/${name}`);
                 if (first !== undefined) {
                     problems.push({
                         path: [...at, "match", "remoteRef", "remoteKey"],
-                        message: `${first} already pushes Key Vault secret "${name}": two pushes would overwrite each other on every refresh (ESO refuses duplicates within one PushSecret: "duplicate remote key", ${PUSH_SOURCES.controller}, validateRemoteKeyUniqueness); push each secret once`,
+                        message: `${first} already pushes Key Vault ${pushed.object} "${name}": two pushes would overwrite each other on every refresh (ESO refuses duplicates within one PushSecret: "duplicate remote key", ${PUSH_SOURCES.controller}, validateRemoteKeyUniqueness); push each ${pushed.object} once`,
                     });
-                } else pushers.set(name, `pushSecrets[${i}].data[${j}]`);
+                } else pushers.set(`${pushed.type}/${name}`, `pushSecrets[${i}].data[${j}]`);
             }),
         );
         return problems;
@@ -263,12 +318,12 @@ const pushSecretsStayInTheirTenant: CrossKeyRule = {
                 }
             }
             ps.data.forEach((item, j) => {
-                const name = pushedName(item.match.remoteRef.remoteKey);
+                const { name, object } = pushedObject(item.match.remoteRef.remoteKey);
                 const path = ["pushSecrets", i, "data", j, "match", "remoteRef", "remoteKey"];
                 if (tenant !== undefined && !tenantOwns(tenant.secrets, name)) {
                     problems.push({
                         path,
-                        message: `Key Vault secret "${name}" is not one of tenant "${tenant.name}"'s secrets, and this PushSecret in namespace "${ps.namespace}" writes through tenant "${tenant.name}"'s store; push a name the tenant owns`,
+                        message: `Key Vault ${object} "${name}" is not one of tenant "${tenant.name}"'s ${object === "secret" ? "secrets" : "names (tenants[].secrets)"}, and this PushSecret in namespace "${ps.namespace}" writes through tenant "${tenant.name}"'s store; push a name the tenant owns`,
                     });
                 }
                 const other =
@@ -276,13 +331,33 @@ const pushSecretsStayInTheirTenant: CrossKeyRule = {
                 if (other !== undefined) {
                     problems.push({
                         path,
-                        message: `Key Vault secret "${name}" belongs to tenant "${other.name}", and this PushSecret in namespace "${ps.namespace}" writes through the shared store; move it into one of the tenant's namespaces`,
+                        message: `Key Vault ${object} "${name}" belongs to tenant "${other.name}", and this PushSecret in namespace "${ps.namespace}" writes through the shared store; move it into one of the tenant's namespaces`,
                     });
                 }
             });
             return problems;
         });
     },
+};
+
+const pushMetadataReachesKeyVault: CrossKeyRule = {
+    name: "a pushed secret's expirationDate is applied by the SDK the stores use",
+    reads: ["pushSecrets", "store"],
+    check: (config) =>
+        config.store.useAzureSDK === true
+            ? config.pushSecrets.flatMap((ps, i) =>
+                  ps.data.flatMap((item, j): Problem[] =>
+                      item.metadata?.spec.expirationDate === undefined
+                          ? []
+                          : [
+                                {
+                                    path: ["pushSecrets", i, "data", j, "metadata", "spec", "expirationDate"],
+                                    message: `store.useAzureSDK is true, and through the Azure SDK azurekv pushes a secret without its expirationDate (${PUSH_SOURCES.azurePush}, setKeyVaultSecretWithNewSDK; ESO's docs/provider/azure-key-vault.md); remove it, or leave store.useAzureSDK unset`,
+                                },
+                            ],
+                  ),
+              )
+            : [],
 };
 
 /** Every rule of pushSecrets[] and generators[], in the order their problems are reported. */
@@ -292,6 +367,7 @@ export const PUSH_RULES: readonly CrossKeyRule[] = [
     pushSecretSourcesExist,
     pushDestinationsAreSound,
     pushSecretsStayInTheirTenant,
+    pushMetadataReachesKeyVault,
 ];
 
 /** A PushSecret as the program builds it: ESO's spec, its key among the stack's PushSecrets, and its tenant. */
@@ -334,9 +410,22 @@ export function resolveGenerators(config: Config): GeneratorConfig[] {
     return config.generators.map((gen) => ({ ...gen, key: `${gen.namespace}/${gen.name}` }));
 }
 
+/** The Key Vault objects the given PushSecrets write, by type and sorted: one write grant each. */
+export function pushedObjects(pushSecrets: readonly PushSecretConfig[]): PushedObjects {
+    const of = (type: KeyVaultObjectPath) =>
+        [
+            ...new Set(
+                pushSecrets
+                    .flatMap((ps) =>
+                        ps.data.map((d) => pushedObject(d.match.remoteRef.remoteKey)).filter((o) => o.type === type),
+                    )
+                    .map((o) => o.name),
+            ),
+        ].sort();
+    return { secrets: of("secrets"), keys: of("keys"), certificates: of("certificates") };
+}
+
 /** The Key Vault secret names the given PushSecrets write, sorted: one "Key Vault Secrets Officer" grant each. */
 export function pushedSecrets(pushSecrets: readonly PushSecretConfig[]): string[] {
-    return [
-        ...new Set(pushSecrets.flatMap((ps) => ps.data.map((d) => pushedName(d.match.remoteRef.remoteKey)))),
-    ].sort();
+    return [...pushedObjects(pushSecrets).secrets];
 }

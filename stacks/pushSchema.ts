@@ -101,6 +101,19 @@ const pushData = v.strictObject({
     ),
 });
 
+/**
+ * ESO's template on a PushSecret (`spec.template`, an ExternalSecretTemplate): the pushed Secret's data rewritten
+ * before the push, such as PEM files into a PKCS#12 bundle for a certificate (`fullPemToPkcs12`, ESO's Azure Key
+ * Vault guide). The fields a push reads; a Secret's type, metadata and templateFrom shape nothing ESO pushes.
+ */
+const pushTemplate = v.strictObject({
+    engineVersion: v.optional(rules.oneOf(["v2"], "use v2 (the only template engine ESO v1 serves)")),
+    mergePolicy: v.optional(
+        rules.oneOf(["Replace", "Merge"], "use Replace (only the template's keys) or Merge (beside the Secret's)"),
+    ),
+    data: rules.map(rules.k8sSecretKey(), v.string("use a template string"), "use a map of keys to templates"),
+});
+
 export const pushSecret = v.strictObject({
     name: rules.k8sName(),
     namespace: rules.k8sNamespace(),
@@ -114,15 +127,16 @@ export const pushSecret = v.strictObject({
     deletionPolicy: v.optional(
         rules.oneOf(
             ["None", "Delete"],
-            "use None (keep the Key Vault secret) or Delete (delete it with the PushSecret)",
+            "use None (keep what was pushed to Key Vault) or Delete (delete it with the PushSecret)",
         ),
     ),
     selector: v.union(
         [v.strictObject({ secret: v.strictObject({ name: rules.k8sName() }) }), v.strictObject({ generatorRef })],
         "use { secret: { name: <Secret> } } or { generatorRef: { kind: Password, name: <generator> } }",
     ),
+    template: v.optional(pushTemplate),
     data: v.pipe(
         v.array(pushData, "use a list of { match: { secretKey, remoteRef: { remoteKey } } } entries"),
-        v.minLength(1, "list at least one entry: which key goes to which Key Vault secret"),
+        v.minLength(1, "list at least one entry: which key goes to which Key Vault secret, key or certificate"),
     ),
 });

@@ -245,6 +245,18 @@ const store = v.strictObject({
      * reads only the secrets no tenant owns, unless this is true.
      */
     vaultWideAccess: v.optional(rules.bool()),
+    /**
+     * ESO's azurekv `environmentType`, on every store: it follows azure.cloud, and may only repeat it (a rule in
+     * crossChecks.ts). ESO's AzureStackCloud needs `customCloudConfig`, which this stack does not set.
+     */
+    environmentType: v.optional(
+        rules.oneOf(
+            ["PublicCloud", "USGovernmentCloud", "ChinaCloud", "GermanCloud"],
+            "use PublicCloud, USGovernmentCloud, ChinaCloud or GermanCloud (ESO's environmentType, the same as azure.cloud); AzureStackCloud needs ESO's customCloudConfig, which this stack does not set",
+        ),
+    ),
+    /** ESO's azurekv `useAzureSDK`, on every store: the Azure SDK for Go instead of go-autorest (experimental). */
+    useAzureSDK: v.optional(rules.bool()),
 });
 
 const tenant = v.strictObject({

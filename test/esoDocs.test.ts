@@ -7,12 +7,16 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadAll } from "js-yaml";
 import { validateObjects, type KubernetesObject } from "../plan/objects";
-import { inputsOf, problemsIn, problemsOf, runbookWith, runProgram, twoTenantsWith, TYPES } from "./mocks";
+import { inputsOf, only, problemsIn, problemsOf, runbookWith, runProgram, twoTenantsWith, TYPES } from "./mocks";
 
 const DOCS = path.join(__dirname, "fixtures", "eso-docs");
 const NAMESPACE = "app-namespace";
 const SHARED_STORE = { kind: "ClusterSecretStore", name: "azure-secret-store" };
 const SCHEMA = "ESO's ExternalSecret schema, external-secrets.io/v1";
+const CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
+const CERTIFICATES_OFFICER = "a4417e6f-fecd-4de8-b567-7b0420556985";
+/** Key Vault Secrets, Crypto and Certificates Officer. */
+const WRITE_ROLES = ["b86a8fe4-44ce-4948-aee5-eccb2c155cd7", CRYPTO_OFFICER, CERTIFICATES_OFFICER];
 
 /** The objects of a docs snippet (the docs site's `{% raw %}` markers dropped). */
 function snippet(file: string): KubernetesObject[] {
@@ -93,27 +97,52 @@ describe("ESO's Azure Key Vault examples, pasted into a stack", () => {
         assert.deepEqual(push[0]?.spec.data[0].match.remoteRef, { remoteKey: "my-azkv-secret-name" });
     });
 
-    it("refuses the PushSecrets to keys and certificates, which need roles the stack does not grant yet", () => {
-        const pushing = (file: string) =>
-            problemsOf(
+    for (const [file, remoteKey, role, scope] of [
+        ["azkv-pushsecret-key.yaml", "key/my-azkv-key-name", CRYPTO_OFFICER, "keys/my-azkv-key-name"],
+        [
+            "azkv-pushsecret-certificate-p12.yaml",
+            "cert/my-azkv-cert-name",
+            CERTIFICATES_OFFICER,
+            "certificates/my-azkv-cert-name",
+        ],
+        [
+            "azkv-pushsecret-certificate-pem.yaml",
+            "cert/my-azkv-cert-name",
+            CERTIFICATES_OFFICER,
+            "certificates/my-azkv-cert-name",
+        ],
+    ] as const) {
+        it(`plans ${file}, granting write access to ${remoteKey} alone`, async () => {
+            const { cloud } = await runProgram(
                 withSnippet(file, (c) =>
+                    // The snippet's source Secret, written here by an ExternalSecret instead of by hand.
                     c.externalSecrets.push({
                         name: "source",
                         namespace: NAMESPACE,
                         target: c.pushSecrets[0].selector.secret.name,
-                        data: { x: "key-vault-secret-name" },
+                        data: Object.fromEntries(
+                            Object.keys(snippet(file)[0]?.data as object).map((key) => [key, "key-vault-secret-name"]),
+                        ),
                     }),
                 ),
             );
-        const only = (remoteKey: string) => [
-            `pushSecrets[0].data[0].match.remoteRef.remoteKey "${remoteKey}" is invalid: this stack pushes Kubernetes Secrets to Key Vault secrets only, and grants write access to nothing else; push to a secret name (or secret/<name>).`,
-        ];
-        assert.deepEqual(pushing("azkv-pushsecret-key.yaml"), only("key/my-azkv-key-name"));
-        assert.deepEqual(pushing("azkv-pushsecret-certificate-p12.yaml"), only("cert/my-azkv-cert-name"));
-        assert.deepEqual(pushing("azkv-pushsecret-certificate-pem.yaml"), [
-            "pushSecrets[0].template is not a known key: use one of name, namespace, refreshInterval, updatePolicy, deletionPolicy, selector, data (see the key reference in Pulumi.yaml).",
-        ]);
-    });
+            const push = cloud.ofType("kubernetes:external-secrets.io/v1alpha1:PushSecret").map(inputsOf);
+            assert.deepEqual(await validateObjects(push as KubernetesObject[]), []);
+            // What the snippet says, ESO reads, under the project's store.
+            const { secretStoreRefs: _refs, ...spec } = snippet(file)[1]?.spec as Record<string, any>;
+            void _refs;
+            assert.deepEqual(push[0]?.spec, { ...spec, secretStoreRefs: [SHARED_STORE] });
+            const vaultId = only(cloud, TYPES.vault).id as string;
+            const writes = cloud
+                .ofType(TYPES.roleAssignment)
+                .map(inputsOf)
+                .filter((a) => WRITE_ROLES.includes(String(a.roleDefinitionId).split("/").pop() as string));
+            assert.deepEqual(
+                writes.map((a) => [String(a.roleDefinitionId).split("/").pop(), a.scope]),
+                [[role, `${vaultId}/${scope}`]],
+            );
+        });
+    }
 });
 
 describe("ESO's field names beside the shorthands", () => {

@@ -116,13 +116,14 @@ describe("pushSecrets and generators: configuration", () => {
         ]);
     });
 
-    it("refuses pushing certificates and keys, which no grant covers", () => {
-        assert.deepEqual(
-            problemsOf(recovery((c) => (c.pushSecrets[0].data[0].match.remoteRef.remoteKey = "cert/tls"))),
-            [
-                'pushSecrets[0].data[0].match.remoteRef.remoteKey "cert/tls" is invalid: this stack pushes Kubernetes Secrets to Key Vault secrets only, and grants write access to nothing else; push to a secret name (or secret/<name>).',
-            ],
-        );
+    it("refuses pushing a generated password to a key, which Key Vault imports only from a private key", () => {
+        const config = recovery((c) => {
+            c.pushSecrets[0].data[0].match.remoteRef.remoteKey = "key/app-db-password";
+            delete c.pushSecrets[0].data[0].metadata;
+        });
+        assert.deepEqual(problemsOf(config), [
+            `pushSecrets[0].data[0].match.remoteRef.remoteKey "key/app-db-password" is invalid: a Password generator writes a password, and a Key Vault key is imported from one PEM private key (${AZURE_PUSH}, getKeyFromValue, getCertificateFromValue); push the password to a secret name.`,
+        ]);
     });
 
     it("refuses a password the generator cannot make", () => {

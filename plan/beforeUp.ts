@@ -32,6 +32,18 @@ const COMMONLY_EXISTING = [
     "prometheus",
 ];
 
+/** Paths of the string values that are ARM ids in the all-zero subscription. */
+function pathsOfExampleIds(value: unknown, path: Array<string | number>): Array<Array<string | number>> {
+    if (typeof value === "string") {
+        return value.toLowerCase().includes(`/subscriptions/${ZERO_GUID}/`) ? [path] : [];
+    }
+    if (Array.isArray(value)) return value.flatMap((item, i) => pathsOfExampleIds(item, [...path, i]));
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([key, item]) => pathsOfExampleIds(item, [...path, key]));
+    }
+    return [];
+}
+
 /**
  * The before-`up` list of one stack. `placeholders` are the paths (project key first) of `secure:` values that no
  * secrets provider wrote (see plan/stackFile.ts).
@@ -39,8 +51,19 @@ const COMMONLY_EXISTING = [
 export function beforeUp(
     config: StackConfig,
     placeholders: ReadonlyArray<ReadonlyArray<string | number>>,
+    values: Readonly<Record<string, unknown>> = {},
 ): BeforeUpItem[] {
     const items: BeforeUpItem[] = [];
+
+    // The examples name subnets, zones, workspaces and action groups in the all-zero subscription, which exists nowhere.
+    const exampleIds = pathsOfExampleIds(values, []);
+    if (exampleIds.length > 0) {
+        const keys = exampleIds.map(formatKey);
+        items.push({
+            what: `${keys.join(", ")} name${keys.length === 1 ? "s a resource" : " resources"} in the example's all-zero subscription: Azure finds no such resource`,
+            fix: keys.map((key) => `pulumi config set --path '${key}' <your resource id>`),
+        });
+    }
 
     if (placeholders.length > 0) {
         const keys = placeholders.map(formatKey);

@@ -377,7 +377,7 @@ async function planWith(
             identities: identitiesOf(cloud.resources),
         },
     });
-    const notReady = stackConfig === undefined ? [] : beforeUp(stackConfig, file.placeholders);
+    const notReady = stackConfig === undefined ? [] : beforeUp(stackConfig, file.placeholders, run.values);
 
     writeFileSync(path.join(dir, "graph.mmd"), renderMermaid(resources));
     // For `pulumi preview --policy-pack policy --policy-pack-config out/<stack>/policy-config.json`.

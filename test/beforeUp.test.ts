@@ -16,6 +16,7 @@ function listOf(file: StackFile) {
     return beforeUp(
         parseStackConfig(projectValues(file), { project: file.project, stack: file.stack }),
         file.placeholders,
+        projectValues(file),
     );
 }
 
@@ -50,17 +51,26 @@ describe("before `pulumi up`", () => {
         assert.match(items[2]?.what ?? "", /\(external-secrets often exists already\)$/);
     });
 
-    it("lists what the prod example needs: the cluster's issuer and Velero's secret, which nothing seeds", () => {
+    it("lists what the prod example needs: its network and monitoring ids, the cluster's issuer, Velero's secret", () => {
         const items = listOf(readStackFile(ROOT, "prod"));
         assert.deepEqual(
             items.map((item) => item.what.slice(0, 40)),
             [
+                "vault.network.privateEndpoint.subnetId, ",
                 "auth.oidcIssuerUrl is the example's all-",
                 'ExternalSecrets read "velero-cloud-crede',
+                "monitoring.prometheus needs AKS's manage",
                 "the stack creates namespace external-sec",
             ],
         );
-        assert.deepEqual(items[1]?.fix, [
+        assert.deepEqual(items[0]?.fix, [
+            "pulumi config set --path 'vault.network.privateEndpoint.subnetId' <your resource id>",
+            "pulumi config set --path 'vault.network.privateEndpoint.vnetId' <your resource id>",
+            "pulumi config set --path 'monitoring.actionGroupId' <your resource id>",
+            "pulumi config set --path 'monitoring.prometheus.azureMonitorWorkspaceId' <your resource id>",
+        ]);
+        assert.match(items[0]?.what ?? "", /in the example's all-zero subscription: Azure finds no such resource$/);
+        assert.deepEqual(items[2]?.fix, [
             "pulumi config set --secret --path 'seededSecrets.velero-cloud-credentials' '<value>'",
         ]);
     });

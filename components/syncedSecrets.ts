@@ -24,6 +24,11 @@ export interface RemoteRef {
      * @default ESO's own: None
      */
     readonly metadataPolicy?: "None" | "Fetch";
+    /**
+     * What ESO does with a value holding NUL bytes.
+     * @default ESO's own: Ignore
+     */
+    readonly nullBytePolicy?: "Ignore" | "Fail";
 }
 
 /** ESO's rewrite of the keys read: `{ regexp: { source, target } }` or `{ transform: { template } }`, as ESO spells it. */
@@ -50,6 +55,7 @@ export type DataFromSource = Rewrites &
                   readonly path?: string;
                   readonly decodingStrategy?: RemoteRef["decodingStrategy"];
                   readonly conversionStrategy?: RemoteRef["conversionStrategy"];
+                  readonly nullBytePolicy?: RemoteRef["nullBytePolicy"];
               };
           }
         /**
@@ -110,7 +116,7 @@ export interface ExternalSecretSpec {
      */
     readonly refreshPolicy?: "Periodic" | "OnChange" | "CreatedOnce";
     /** Who owns the written Secret. */
-    readonly creationPolicy: "Owner" | "Orphan" | "Merge" | "None";
+    readonly creationPolicy: "Owner" | "Orphan" | "Merge" | "CreateOrMerge" | "None";
     /**
      * What happens to the Secret when the Key Vault secrets are gone.
      * @default ESO's own: Retain
@@ -133,6 +139,11 @@ export interface ExternalSecretSpec {
      * @default ESO's own: false
      */
     readonly immutable?: boolean;
+    /**
+     * When periodic refreshes may run, as ESO spells it (`{ kind: allow | deny, windows: [{ schedule, duration }] }`).
+     * @default refreshes whenever the interval has passed
+     */
+    readonly syncWindows?: unknown;
 }
 
 export interface SyncedSecretsArgs {
@@ -164,6 +175,7 @@ function externalSecretSpec(
     return {
         refreshInterval: es.refreshInterval,
         ...(es.refreshPolicy === undefined ? {} : { refreshPolicy: es.refreshPolicy }),
+        ...(es.syncWindows === undefined ? {} : { syncWindows: es.syncWindows }),
         secretStoreRef: { kind: es.store.kind, name: es.store.name },
         target: {
             name: es.targetName,

@@ -1,11 +1,12 @@
-// The Kubernetes objects of a plan: checked against the schemas the API server and ESO enforce (ESO's CRD schemas
-// through @kubernetes-models/external-secrets, generated from ESO's v1 Go types, and core objects through
-// kubernetes-models; both ES modules, loaded with import() one model per kind), and written as YAML with secrets
-// redacted. Both happen on a worker thread, beside the program's run on the main thread.
+// The Kubernetes objects of a plan: checked against the schemas the API server enforces (ESO's objects against the
+// CRD schemas of the chart the stacks install, vendored in schemas/ with generated validators; core objects and
+// Prometheus Operator's through kubernetes-models, ES modules loaded with import() one model per kind), and written
+// as YAML with secrets redacted. Both happen on a worker thread, beside the program's run on the main thread.
 import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { dump } from "js-yaml";
+import { esoValidator, type SchemaError } from "../schemas/eso";
 import { redact, reveal } from "./secrets";
 
 export interface KubernetesObject {
@@ -37,12 +38,13 @@ const SCHEMA_ALIASES: Readonly<Record<string, string>> = {
     "azmonitoring.coreos.com/v1": "monitoring.coreos.com/v1",
 };
 
-/** The module that holds the model of an apiVersion and kind, or undefined when none is known. */
+/**
+ * The module that holds the model of an apiVersion and kind, or undefined when none is known. ESO's kinds have no
+ * module: their schemas are the CRDs' (see loadModel).
+ */
 export function modelModule(apiVersion: string, kind: string): string | undefined {
     if (!/^[A-Za-z]+$/.test(kind)) return undefined;
-    if (/^(generators\.)?external-secrets\.io\//.test(apiVersion)) {
-        return `@kubernetes-models/external-secrets/${apiVersion}/${kind}`;
-    }
+    if (/^(generators\.)?external-secrets\.io\//.test(apiVersion)) return undefined;
     if ((SCHEMA_ALIASES[apiVersion] ?? apiVersion) === "monitoring.coreos.com/v1") {
         return `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/${kind}`;
     }
@@ -56,10 +58,18 @@ export function describeObject(object: KubernetesObject): string {
     return `${object.kind} ${namespace === undefined ? name : `${namespace}/${name}`}`;
 }
 
-interface AjvError {
-    readonly instancePath?: string;
-    readonly message?: string;
-    readonly params?: Record<string, unknown>;
+type AjvError = Partial<SchemaError>;
+
+/** ESO's kinds as models: the CRD schema's generated validator behind the models' `validate()`. */
+function esoModel(apiVersion: string, kind: string): ModelClass | undefined {
+    const validate = esoValidator(apiVersion, kind);
+    if (validate === undefined) return undefined;
+    return class {
+        constructor(private readonly data: unknown) {}
+        validate(): void {
+            if (!validate(this.data)) throw Object.assign(new Error("invalid"), { errors: validate.errors ?? [] });
+        }
+    };
 }
 
 /** Models already requested in this thread, by module. */
@@ -67,7 +77,7 @@ const models = new Map<string, Promise<ModelClass | undefined>>();
 
 function loadModel(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
     const module = modelModule(apiVersion, kind);
-    if (module === undefined) return Promise.resolve(undefined);
+    if (module === undefined) return Promise.resolve(esoModel(apiVersion, kind));
     let model = models.get(module);
     if (model === undefined) {
         model = import(module).then(

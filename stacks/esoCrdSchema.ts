@@ -1,41 +1,11 @@
 // ESO's own schema for the parts of an ExternalSecret the project hands to ESO without modelling them
-// (`target.template.templateFrom`, `dataFrom[].rewrite`): @kubernetes-models/external-secrets, generated from ESO's v1
-// Go types (the CRD's openAPIV3Schema). Its validators are an ES module of some weight, so they are loaded only when
-// an entry uses such a field, and then once. Problems name the config key, the value and the rule, like the rest.
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import * as path from "node:path";
+// (`target.template.templateFrom`, `dataFrom[].rewrite`, `syncWindows`): the CRD's openAPIV3Schema from the chart the stacks install
+// (schemas/eso.ts). Its generated validator is loaded only when an entry uses such a field, and then once. Problems
+// name the config key, the value and the rule, like the rest.
+import { ESO_SCHEMA_VERSION, esoValidator, type SchemaError } from "../schemas/eso";
 import { formatKey, formatValue, valueAt } from "./errors";
 
-const PACKAGE = "@kubernetes-models/external-secrets";
-const SCHEMA = "ESO's ExternalSecret schema, external-secrets.io/v1";
-
-interface SchemaError {
-    readonly instancePath?: string;
-    readonly keyword?: string;
-    readonly params?: Record<string, unknown>;
-}
-type Model = new (data: unknown) => { validate(): void };
-
-const load = createRequire(__filename);
-let model: Model | undefined;
-
-/**
- * The ExternalSecret model. The package is an ES module whose exports only name `import`; Node (20.19 and 22.12 on)
- * requires an ES module without top-level await synchronously, so the file is required by its path: config
- * validation stays synchronous, before any resource is registered.
- */
-function externalSecretModel(): Model {
-    if (model === undefined) {
-        const dir = (load.resolve.paths(PACKAGE) ?? [])
-            .map((modules) => path.join(modules, PACKAGE))
-            .find((candidate) => existsSync(path.join(candidate, "package.json")));
-        if (dir === undefined) throw new Error(`${PACKAGE} is not installed: run npm ci`);
-        model = (load(path.join(dir, "external-secrets.io", "v1", "ExternalSecret.js")) as { ExternalSecret: Model })
-            .ExternalSecret;
-    }
-    return model;
-}
+const SCHEMA = `ESO ${ESO_SCHEMA_VERSION}'s ExternalSecret schema, external-secrets.io/v1`;
 
 type RawEntry = Record<string, unknown>;
 
@@ -53,6 +23,7 @@ export function needsEsoSchema(entry: unknown): boolean {
     const template = valueAt(entry, templatePath(entry));
     const dataFrom = Array.isArray(entry.dataFrom) ? entry.dataFrom : [];
     return (
+        entry.syncWindows !== undefined ||
         (isObject(template) && template.templateFrom !== undefined) ||
         dataFrom.some((item) => isObject(item) && item.rewrite !== undefined)
     );
@@ -60,8 +31,10 @@ export function needsEsoSchema(entry: unknown): boolean {
 
 /** The rule an error breaks, phrased as advice. */
 function ruleOf(error: SchemaError): string {
-    const params = error.params ?? {};
+    const params = error.params;
     switch (error.keyword) {
+        case "additionalProperties":
+            return "the schema declares no such field, so the API server would drop it: check its spelling";
         case "enum":
             return `use ${(params.allowedValues as unknown[]).join(", ")}`;
         case "required":
@@ -93,22 +66,21 @@ export function esoSchemaProblems(entries: readonly unknown[]): string[] {
         const raw = entry as RawEntry;
         const template = templatePath(raw);
         const spec = {
+            ...(raw.syncWindows === undefined ? {} : { syncWindows: raw.syncWindows }),
             ...(raw.dataFrom === undefined ? {} : { dataFrom: raw.dataFrom }),
             target: { template: valueAt(raw, template) },
         };
-        const Model = externalSecretModel();
-        try {
-            new Model({
-                apiVersion: "external-secrets.io/v1",
-                kind: "ExternalSecret",
-                metadata: { name: raw.name, namespace: raw.namespace },
-                spec,
-            }).validate();
-        } catch (error) {
-            const errors = (error as { errors?: SchemaError[] }).errors ?? [];
-            if (errors.length === 0) throw error;
-            for (const e of errors) {
-                const at = specPath(e.instancePath ?? "");
+        const validate = esoValidator("external-secrets.io/v1", "ExternalSecret");
+        const object = {
+            apiVersion: "external-secrets.io/v1",
+            kind: "ExternalSecret",
+            metadata: { name: raw.name, namespace: raw.namespace },
+            spec,
+        };
+        if (validate !== undefined && !validate(object)) {
+            for (const e of validate.errors ?? []) {
+                const field = e.keyword === "additionalProperties" ? [String(e.params.additionalProperty)] : [];
+                const at = [...specPath(e.instancePath), ...field];
                 const configured = at[0] === "target" && at[1] === "template" ? [...template, ...at.slice(2)] : at;
                 const key = formatKey(["externalSecrets", i, ...configured]);
                 problems.push(

@@ -5,8 +5,8 @@
 // relocated field was written, so a rule that fails on it names the key the user wrote.
 //
 // What the project reads itself (Key Vault names, stores, generators, policies) is modelled here. What it only hands
-// to ESO (`target.template.templateFrom`, `dataFrom[].rewrite`) is shaped here by key and checked against ESO's CRD
-// schema by stacks/esoCrdSchema.ts.
+// to ESO (`target.template.templateFrom`, `dataFrom[].rewrite`, `syncWindows`) is shaped here by key and checked
+// against ESO's CRD schema by stacks/esoCrdSchema.ts.
 import * as v from "valibot";
 import { generatorRef } from "./pushSchema";
 import * as rules from "./rules";
@@ -38,6 +38,9 @@ const decodingStrategy = v.optional(
 const conversionStrategy = v.optional(
     rules.oneOf(["Default", "Unicode"], "use Default or Unicode (ESO conversion strategy)"),
 );
+const nullBytePolicy = v.optional(
+    rules.oneOf(["Ignore", "Fail"], "use Ignore or Fail (ESO null byte policy, for values holding NUL bytes)"),
+);
 
 /** One Key Vault object: `key` with `secret/`, `cert/` or `key/`, a JSON `property`, a pinned `version`. */
 const remoteRef = v.strictObject({
@@ -48,22 +51,30 @@ const remoteRef = v.strictObject({
     version: v.optional(rules.keyVaultVersion()),
     decodingStrategy,
     conversionStrategy,
+    nullBytePolicy,
     metadataPolicy: v.optional(
         rules.oneOf(["None", "Fetch"], "use None (the value) or Fetch (the object's tags; ESO metadata policy)"),
     ),
 });
 
-/** Renames the keys read (ESO's rewrite: regexp or transform); ESO's CRD schema checks the rest. */
+/**
+ * Renames or merges the keys read (ESO's rewrite: regexp, transform or merge, one per entry); ESO's CRD schema checks
+ * the rest.
+ */
 const rewrite = v.optional(
     v.array(
         v.pipe(
-            v.strictObject({ regexp: v.optional(v.unknown()), transform: v.optional(v.unknown()) }),
+            v.strictObject({
+                regexp: v.optional(v.unknown()),
+                transform: v.optional(v.unknown()),
+                merge: v.optional(v.unknown()),
+            }),
             v.check(
-                (r) => (r.regexp === undefined) !== (r.transform === undefined),
-                "set regexp or transform, one of them",
+                (r) => [r.regexp, r.transform, r.merge].filter((x) => x !== undefined).length === 1,
+                "set regexp, transform or merge, one of them",
             ),
         ),
-        "use a list of { regexp: { source, target } } or { transform: { template } }",
+        "use a list of { regexp: { source, target } }, { transform: { template } } or { merge: { strategy, into } }",
     ),
 );
 
@@ -79,6 +90,7 @@ const findItem = v.strictObject({
             path: v.optional(rules.text("use a prefix of the secrets' names")),
             decodingStrategy,
             conversionStrategy,
+            nullBytePolicy,
         }),
         v.check((find) => find.name !== undefined || find.tags !== undefined, "set name.regexp, tags or both"),
     ),
@@ -127,8 +139,8 @@ const template = v.strictObject({
 });
 
 const creationPolicy = rules.oneOf(
-    ["Owner", "Orphan", "Merge", "None"],
-    "use Owner, Orphan, Merge or None (ESO creation policy)",
+    ["Owner", "Orphan", "Merge", "CreateOrMerge", "None"],
+    "use Owner, Orphan, Merge, CreateOrMerge or None (ESO creation policy)",
 );
 const deletionPolicy = rules.oneOf(["Retain", "Delete", "Merge"], "use Retain, Delete or Merge (ESO deletion policy)");
 
@@ -146,7 +158,7 @@ const dataMap = rules.map(
     rules.k8sSecretKey(),
     v.union(
         [rules.keyVaultObject(), remoteRef],
-        "use a Key Vault object name, or { key, property, version, decodingStrategy, conversionStrategy, metadataPolicy }",
+        "use a Key Vault object name, or { key, property, version, decodingStrategy, conversionStrategy, metadataPolicy, nullBytePolicy }",
     ),
     "use a map of Secret keys to Key Vault objects",
 );
@@ -218,6 +230,13 @@ const entry = v.strictObject({
             "use Periodic, OnChange or CreatedOnce (ESO refresh policy)",
         ),
     ),
+    /**
+     * When periodic refreshes may run (ESO's { kind: allow | deny, windows: [{ schedule, duration }] }; its CRD schema
+     * checks it). The first sync and syncs after a change are never held back (external-secrets
+     * pkg/controllers/externalsecret/externalsecret_controller.go at v2.9.0, shouldRefreshPeriodic: windows are
+     * consulted only once the refresh interval has passed), so `up`'s wait for Ready is unaffected.
+     */
+    syncWindows: v.optional(v.unknown()),
     // No default here: target.creationPolicy may set it instead; the resolved entry carries the default.
     creationPolicy: v.optional(creationPolicy),
     deletionPolicy: v.optional(deletionPolicy),

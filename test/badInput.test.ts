@@ -116,7 +116,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "an unknown creation policy",
         (c) => (c.externalSecrets[0].creationPolicy = "Sometimes"),
-        'externalSecrets[0].creationPolicy "Sometimes" is invalid: use Owner, Orphan, Merge or None (ESO creation policy).',
+        'externalSecrets[0].creationPolicy "Sometimes" is invalid: use Owner, Orphan, Merge, CreateOrMerge or None (ESO creation policy).',
     ],
     [
         "an unknown authentication mode",
@@ -298,7 +298,7 @@ const CASES: Array<[string, Change, string | string[]]> = [
     [
         "an unknown key under an ExternalSecret",
         (c) => (c.externalSecrets[0].refresh = "1h"),
-        "externalSecrets[0].refresh is not a known key: use one of name, namespace, tenant, target, refreshInterval, refreshPolicy, creationPolicy, deletionPolicy, data, dataFrom, template, secretStoreRef, certificate (see the key reference in Pulumi.yaml).",
+        "externalSecrets[0].refresh is not a known key: use one of name, namespace, tenant, target, refreshInterval, refreshPolicy, syncWindows, creationPolicy, deletionPolicy, data, dataFrom, template, secretStoreRef, certificate (see the key reference in Pulumi.yaml).",
     ],
     [
         "an unknown key under the Velero preset",

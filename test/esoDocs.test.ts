@@ -12,7 +12,7 @@ import { inputsOf, only, problemsIn, problemsOf, runbookWith, runProgram, twoTen
 const DOCS = path.join(__dirname, "fixtures", "eso-docs");
 const NAMESPACE = "app-namespace";
 const SHARED_STORE = { kind: "ClusterSecretStore", name: "azure-secret-store" };
-const SCHEMA = "ESO's ExternalSecret schema, external-secrets.io/v1";
+const SCHEMA = "ESO 2.9.0's ExternalSecret schema, external-secrets.io/v1";
 const CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
 const CERTIFICATES_OFFICER = "a4417e6f-fecd-4de8-b567-7b0420556985";
 /** Key Vault Secrets, Crypto and Certificates Officer. */
@@ -237,7 +237,7 @@ describe("ESO's field names beside the shorthands", () => {
                 }),
             ),
             [
-                "externalSecrets[0].dataFrom[0].rewrite[0].regex is not a known key: use one of regexp, transform (see the key reference in Pulumi.yaml).",
+                "externalSecrets[0].dataFrom[0].rewrite[0].regex is not a known key: use one of regexp, transform, merge (see the key reference in Pulumi.yaml).",
             ],
         );
     });
@@ -352,7 +352,7 @@ describe("ESO's field names beside the shorthands", () => {
         const script = `
             const { parseStackConfig } = require("./stacks/config");
             const { runbookWith } = require("./test/mocks");
-            const loaded = () => Object.keys(require.cache).some((f) => f.includes("@kubernetes-models"));
+            const loaded = () => Object.keys(require.cache).some((f) => f.endsWith("ExternalSecret.js"));
             const parse = (c) => parseStackConfig(c, { project: "eso-keyvault", stack: "test" });
             parse(runbookWith());
             const plain = loaded();

@@ -6,20 +6,15 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import {
     aksCluster,
+    clusterSecrets,
+    clusterStores,
     EsoIdentity,
     ExternalSecretsOperator,
-    Generators,
     metricsValues,
     Namespaces,
     objectGrants,
     ownVault,
-    PushSecrets,
-    sharedStore,
-    type StoreContext,
-    type StoreRef,
     SyncAlerts,
-    SyncedSecrets,
-    Tenant,
     vaultOfStack,
     vaultWideGrants,
     Workload,
@@ -103,119 +98,52 @@ function deployToCluster() {
 
     // 6-7. The shared store, signed in as ESO's identity once it may read (and checked to read), and tenants' stores:
     // each tenant its own identity, allowed only its own secrets, with its own store(s) in its namespaces.
-    const storeContext: StoreContext = {
-        vaultUrl: vault.vaultUri,
-        cloud: azure.cloud,
-        useAzureSDK: config.store.useAzureSDK,
-        tenantId,
-        operator: {
-            namespaceName: config.eso.namespace,
-            namespace: operator.namespace,
-            servingNamespace: operator.servingNamespace,
-            release: operator.release,
-        },
-        readyTimeoutSeconds: config.store.readyTimeoutSeconds,
-        reference: (object) => seeded.reference(object),
-        kubernetes,
-        clusterIssuer: aks?.oidcIssuerUrl,
-    };
-    const shared = sharedStore(
-        { signIn: "eso", store: "store" },
+    const stores = clusterStores(
         {
-            ...storeContext,
-            identity,
-            auth,
-            storeName: config.store.name,
-            namespaces: config.store.namespaces,
-            reads: config.store.reads,
+            context: {
+                vaultUrl: vault.vaultUri,
+                cloud: azure.cloud,
+                useAzureSDK: config.store.useAzureSDK,
+                tenantId,
+                operator: {
+                    namespaceName: config.eso.namespace,
+                    namespace: operator.namespace,
+                    servingNamespace: operator.servingNamespace,
+                    release: operator.release,
+                },
+                readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+                reference: (object) => seeded.reference(object),
+                kubernetes,
+                clusterIssuer: aks?.oidcIssuerUrl,
+            },
+            shared: {
+                identity,
+                auth,
+                storeName: config.store.name,
+                namespaces: config.store.namespaces,
+                reads: config.store.reads,
+            },
+            tenants: config.tenants.map((tenant) => ({ ...tenant, ...deployer, grants: grantsOn(tenant.grants) })),
+            namespaces: (names) => namespaces.pick(names),
         },
         onCluster,
     );
-    const storeOf = new Map<string, StoreRef>();
-    for (const tenant of config.tenants) {
-        const stores = new Tenant(
-            `tenant-${tenant.name}`,
-            {
-                ...storeContext,
-                ...deployer,
-                ...tenant,
-                tenant: tenant.name,
-                namespaces: namespaces.pick(tenant.namespaces),
-                grants: grantsOn(tenant.grants),
-            },
-            onCluster,
-        );
-        for (const ns of tenant.namespaces) storeOf.set(ns, stores.storeFor(ns));
-    }
-    // Validation puts each tenant's objects in its own namespaces.
-    const storeFor = (entry: { readonly tenant?: string; readonly namespace: string }): StoreRef =>
-        entry.tenant === undefined ? shared.ref : (storeOf.get(entry.namespace) as StoreRef);
 
-    // 8. Generators ESO runs in the cluster (a Password makes a random password), then synced secrets, each through its
-    // tenant's store or the shared one; `up` waits until each is Ready.
-    const generators =
-        config.generators.length === 0
-            ? undefined
-            : new Generators(
-                  "generators",
-                  {
-                      generators: config.generators.map((gen) => ({
-                          ...gen,
-                          namespace: namespaces.get(gen.namespace),
-                      })),
-                      operatorReady: operator.servingNamespace,
-                      keepOnDestroy: config.production,
-                  },
-                  onCluster,
-              );
-    const generatorIn = (namespace: string, ref: { readonly name: string }) =>
-        (generators as Generators).ref(`${namespace}/${ref.name}`);
-    const synced = new SyncedSecrets(
-        "synced",
+    // 8. Generators ESO runs in the cluster (a Password makes a random password), the synced secrets and the secrets
+    // pushed back to Key Vault (a generated password, so it outlives the cluster), each through its tenant's store
+    // or the shared one, whose identity may read or write exactly those; `up` waits until each is Ready.
+    const synced = clusterSecrets(
         {
-            externalSecrets: config.externalSecrets.map((es) => ({
-                ...es,
-                dataFrom: es.dataFrom.map((item) =>
-                    "sourceRef" in item
-                        ? {
-                              ...item,
-                              sourceRef: { generatorRef: generatorIn(es.namespace, item.sourceRef.generatorRef) },
-                          }
-                        : item,
-                ),
-                namespace: namespaces.get(es.namespace),
-                store: storeFor(es),
-                targetName: es.target,
-            })),
-            readyTimeoutSeconds: config.store.readyTimeoutSeconds,
+            ...config,
+            namespace: (name) => namespaces.get(name),
+            storeFor: stores.storeFor,
+            operatorReady: operator.servingNamespace,
             reference: (object) => seeded.reference(object),
+            readyTimeoutSeconds: config.store.readyTimeoutSeconds,
             keepOnDestroy: config.production,
         },
         onCluster,
     );
-
-    // 8b. Secrets pushed back to Key Vault (a generated password, so it outlives the cluster), each through its
-    // namespace's store, whose identity may write exactly those secrets; `up` waits until each is pushed.
-    if (config.pushSecrets.length > 0) {
-        new PushSecrets(
-            "pushed",
-            {
-                pushSecrets: config.pushSecrets.map((ps) => ({
-                    ...ps,
-                    namespace: namespaces.get(ps.namespace),
-                    store: storeFor(ps),
-                    source:
-                        "generatorRef" in ps.selector
-                            ? { generatorRef: generatorIn(ps.namespace, ps.selector.generatorRef) }
-                            : // Validation requires an ExternalSecret of this stack that writes it.
-                              { secretName: synced.secretName(ps.externalSecretKey as string) },
-                })),
-                readyTimeoutSeconds: config.store.readyTimeoutSeconds,
-                keepOnDestroy: config.production,
-            },
-            onCluster,
-        );
-    }
 
     // 9. Workloads that mount a synced Secret, created once it is synced.
     for (const workload of config.workloads) {
@@ -233,7 +161,7 @@ function deployToCluster() {
 
     return {
         clientId: identity.clientId,
-        storeName: shared.store.storeName,
+        storeName: stores.shared.store.storeName,
         externalSecretNames: synced.names,
         credentialsExpireOn:
             identity.credentials.mode === "servicePrincipal" ? identity.credentials.expiresOn : undefined,

@@ -2,6 +2,8 @@ export * from "./aksCluster";
 export * from "./accessCheck";
 export * from "./appRegistration";
 export * from "./clientSecret";
+export * from "./clusterSecrets";
+export * from "./clusterStores";
 export * from "./credentialSecret";
 export * from "./esoIdentity";
 export * from "./federatedCredential";

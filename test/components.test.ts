@@ -594,6 +594,10 @@ describe("vault helpers", () => {
                 { softDeleteRetentionInDays: 30, enablePurgeProtection: true },
             ),
         );
+        // A vault that reports no retention (nor purge protection) has nothing to compare.
+        assert.doesNotThrow(() =>
+            requireUnchangeable("kv", { softDeleteRetentionDays: 30, purgeProtection: false }, {}),
+        );
         assert.throws(
             () =>
                 requireUnchangeable(
@@ -616,6 +620,17 @@ describe("vault helpers", () => {
         assert.deepEqual(Object.keys(readers), ["certificate-tls", "key-signing"]);
         assert.equal(await unwrap(pulumi.output(readers["certificate-tls"])), `${VAULT_ID}/certificates/tls`);
         assert.equal(await unwrap(pulumi.output(readers["key-signing"])), `${VAULT_ID}/keys/signing`);
+    });
+
+    it("grants a certificate on the certificate, even when the stack creates a secret of the same name", async () => {
+        await startCloud();
+        const created = `${VAULT_ID}/secrets/tls`;
+        const grants = objectGrants(VAULT_ID, { secrets: ["tls"], certificates: ["tls"], keys: [] }, { tls: created });
+        assert.equal(grants.secrets["secret-tls"], created);
+        assert.equal(
+            await unwrap(pulumi.output((grants.readers ?? {})["certificate-tls"])),
+            `${VAULT_ID}/certificates/tls`,
+        );
     });
 });
 

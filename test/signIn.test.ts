@@ -15,6 +15,7 @@ import {
     type StoreContext,
     storeRefOf,
     storeSignIn,
+    Tenant,
     verificationOf,
 } from "../components";
 import type { SimulatedCloud, RecordedResource } from "../plan/simulatedCloud";
@@ -354,5 +355,41 @@ describe("sharedStore", () => {
         assert.equal(cloud.ofType(TYPES.serviceAccount).length, 0);
         assert.equal(probeOf(cloud).command.name, "shared-access-check-probe");
         assert.equal(await unwrap(pulumi.output(ref.name)), "azure-store");
+    });
+});
+
+describe("Tenant", () => {
+    it("gives each of its namespaces its store, checks only those read through, and refuses other namespaces", async () => {
+        const cloud = await startCloud();
+        const tenant = new Tenant("tenant-team-a", {
+            tenant: "team-a",
+            auth: SERVICE_PRINCIPAL,
+            namespaces: { "team-a": pulumi.output("team-a"), "team-a-jobs": pulumi.output("team-a-jobs") },
+            storeKind: "SecretStore",
+            storeName: "team-a-keyvault",
+            grants: objectGrants(VAULT_ID, { secrets: ["team-a-db"], certificates: [], keys: [] }),
+            deployer: CLIENT_CONFIG.objectId,
+            subscriptionId: CLIENT_CONFIG.subscriptionId,
+            reads: { "team-a": ["team-a-db"] },
+            vaultUrl: VAULT_URL,
+            cloud: "PublicCloud",
+            tenantId: CLIENT_CONFIG.tenantId,
+            operator: {
+                namespaceName: "external-secrets",
+                namespace: pulumi.output("external-secrets"),
+                ...operator(),
+            },
+            readyTimeoutSeconds: 600,
+        });
+        const ref = tenant.storeFor("team-a");
+        assert.equal(ref.kind, "SecretStore");
+        assert.equal(await unwrap(pulumi.output(ref.name)), "team-a-keyvault");
+        assert.throws(() => tenant.storeFor("team-b"), { message: 'namespace "team-b" is not one of this tenant\'s' });
+        await cloud.settle();
+        // Only team-a's store is read through, so only its access is checked.
+        assert.deepEqual(
+            cloud.ofType(TYPES.command).map((c) => [c.name, inputsOf(c).environment.PROBE_OBJECTS]),
+            [["tenant-team-a-access-check-team-a-probe", '["team-a-db"]']],
+        );
     });
 });

@@ -28,23 +28,24 @@ function stateOf(cloud: SimulatedCloud, type: string, name: string): Record<stri
     return registeredOutputsOf(found[0] as (typeof found)[number]);
 }
 
+/** The two tenants' stack with a private vault, its logs, an existing namespace and a workload, as deployed. */
+async function deployed(): Promise<SimulatedCloud> {
+    const { cloud } = await runProgram(
+        twoTenantsWith((c) => {
+            c.vault.network = privateNetwork();
+            c.monitoring = { logs: { workspaceId: WORKSPACE_ID } };
+            c.kubernetes.existingNamespaces = ["shared-tools"];
+            c.workloads = [
+                { name: "app", namespace: "team-a", image: "registry.k8s.io/pause:3.10", externalSecret: "db" },
+            ];
+        }),
+    );
+    return cloud;
+}
+
 describe("components' state", () => {
-    let cloud: SimulatedCloud;
-
-    before(async () => {
-        ({ cloud } = await runProgram(
-            twoTenantsWith((c) => {
-                c.vault.network = privateNetwork();
-                c.monitoring = { logs: { workspaceId: WORKSPACE_ID } };
-                c.kubernetes.existingNamespaces = ["shared-tools"];
-                c.workloads = [
-                    { name: "app", namespace: "team-a", image: "registry.k8s.io/pause:3.10", externalSecret: "db" },
-                ];
-            }),
-        ));
-    });
-
-    it("records the vault's id, name and URI, its seeded secrets' ids, its logs' workspace and its endpoint", () => {
+    it("records the vault's id, name and URI, its seeded secrets' ids, its logs' workspace and its endpoint", async () => {
+        const cloud = await deployed();
         const vault = only(cloud, TYPES.vault);
         assert.deepEqual(stateOf(cloud, "vault:KeyVault", "vault"), {
             vaultId: vault.id,
@@ -63,7 +64,8 @@ describe("components' state", () => {
         });
     });
 
-    it("records each identity's client id, app registration and role assignments", () => {
+    it("records each identity's client id, app registration and role assignments", async () => {
+        const cloud = await deployed();
         const app = cloud.ofType(TYPES.application).find((a) => a.name === "tenant-team-a-identity-app");
         const principal = cloud.ofType(TYPES.servicePrincipal).find((p) => p.name === "tenant-team-a-identity-sp");
         const clientId = app?.outputs?.clientId;
@@ -87,7 +89,8 @@ describe("components' state", () => {
         });
     });
 
-    it("records ESO's namespace and release, the namespaces, the stores, the ExternalSecrets and the workload", () => {
+    it("records ESO's namespace and release, the namespaces, the stores, the ExternalSecrets and the workload", async () => {
+        const cloud = await deployed();
         const operator = stateOf(cloud, "kubernetes:ExternalSecretsOperator", "eso");
         assert.equal(operator.namespace, "external-secrets");
         assert.equal((operator.releaseStatus as { status: string }).status, "deployed");

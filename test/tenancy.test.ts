@@ -1,7 +1,17 @@
 // Tenants sharing one vault, richer ExternalSecrets, and the Velero preset.
 import { strict as assert } from "node:assert";
 import { veleroExternalSecret } from "../stacks/config";
-import { inputsOf, ISSUER, only, problemsOf, runbookConfig, runProgram, twoTenantsWith, TYPES } from "./mocks";
+import {
+    inputsOf,
+    ISSUER,
+    only,
+    problemsOf,
+    runbookConfig,
+    runbookWith,
+    runProgram,
+    twoTenantsWith,
+    TYPES,
+} from "./mocks";
 import type { RecordedResource, SimulatedCloud } from "../plan/simulatedCloud";
 import { validateObjects, type KubernetesObject } from "../plan/objects";
 
@@ -534,5 +544,22 @@ describe("a tenant's access check", () => {
             "team-a-batch",
             "team-a-db",
         ]);
+    });
+});
+
+describe("an ExternalSecret's dataFrom", () => {
+    it("extracts a seeded secret only once it exists in the vault", async () => {
+        const { cloud } = await runProgram(
+            runbookWith((c) => {
+                delete c.externalSecrets[0].data;
+                c.externalSecrets[0].dataFrom = [{ extract: { key: "key-vault-secret-name" } }];
+            }),
+        );
+        const externalSecret = only(cloud, TYPES.externalSecret);
+        assert.deepEqual(inputsOf(externalSecret).spec.dataFrom, [{ extract: { key: "key-vault-secret-name" } }]);
+        assert.ok(
+            externalSecret.dependencies.includes(only(cloud, TYPES.kvSecret).urn),
+            externalSecret.dependencies.join(", "),
+        );
     });
 });

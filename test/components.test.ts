@@ -4,21 +4,26 @@ import {
     AppRegistration,
     ClientSecret,
     CredentialSecret,
+    defaultVaultName,
     ESO_RESOURCES,
     ExternalSecretsOperator,
     type CreatedVault,
     KeyVault,
     Namespaces,
+    objectGrants,
+    requireUnchangeable,
     SecretStore,
     type SeededSecret,
     SyncedSecrets,
     VaultAccess,
     VaultSecrets,
+    VaultSettingError,
     vaultUrlInCloud,
     Workload,
 } from "../components";
 import { reveal } from "../plan/secrets";
-import { inputsOf, isSecretInput, only, startCloud, TYPES, unwrap } from "./mocks";
+import { isSecretValue } from "../plan/simulatedCloud";
+import { inputsOf, isSecretInput, only, registeredOutputsOf, startCloud, TYPES, unwrap } from "./mocks";
 
 const VAULT_ID =
     "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test";
@@ -251,6 +256,16 @@ describe("ClientSecret", () => {
         await startCloud();
         const secret = new ClientSecret("pw", { applicationId: "/applications/app", slot: "a", lifetimeDays: 30, now });
         assert.equal(await pulumi.isSecret(secret.value), true);
+    });
+
+    it("keeps the password a secret in the component's state, beside its end date", async () => {
+        const cloud = await startCloud();
+        new ClientSecret("pw", { applicationId: "/applications/app", slot: "a", lifetimeDays: 30, now });
+        await cloud.settle();
+        const state = registeredOutputsOf(only(cloud, "eso-keyvault:identity:ClientSecret"));
+        assert.deepEqual(Object.keys(state).sort(), ["endDate", "value"]);
+        assert.ok(isSecretValue(state.value));
+        assert.equal(state.endDate, "2026-12-28T10:00:00Z");
     });
 });
 
@@ -528,5 +543,112 @@ describe("Workload", () => {
         });
         const given = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "1Gi" } };
         assert.deepEqual((await pod({ resources: given })).spec.containers[0].resources, given);
+    });
+});
+
+describe("Workload, renamed or given a command", () => {
+    async function podOf(
+        args: Partial<ConstructorParameters<typeof Workload>[1]>,
+        opts: pulumi.ComponentResourceOptions = {},
+    ) {
+        const cloud = await startCloud();
+        new Workload(
+            "app",
+            {
+                podName: "app-name",
+                namespace: "app-namespace",
+                image: "registry.k8s.io/pause:3.10",
+                secretName: "cloud-credentials",
+                mountPath: "/credentials",
+                ...args,
+            },
+            opts,
+        );
+        await cloud.settle();
+        return only(cloud, TYPES.pod);
+    }
+
+    it("runs the configured command instead of the image's entrypoint", async () => {
+        const pod = await podOf({ command: ["sleep", "infinity"] });
+        assert.deepEqual(inputsOf(pod).spec.containers[0].command, ["sleep", "infinity"]);
+    });
+
+    it("keeps its Pod under the Pod's former name when the component was renamed, and only then", async () => {
+        const renamed = await podOf({}, { aliases: [{ name: "old-app" }, { type: "eso-keyvault:index:App" }] });
+        assert.deepEqual(renamed.aliases, ["old-app-pod"]);
+        const unrenamed = await podOf({});
+        assert.deepEqual(unrenamed.aliases, []);
+    });
+});
+
+describe("vault helpers", () => {
+    it("drops a hyphen the name's length limit leaves at the end of the stack's part", () => {
+        assert.equal(defaultVaultName("team-platform-prod", "a1b2c3"), "kv-team-platform-a1b2c3");
+    });
+
+    it("accepts a deployed vault whose fixed settings match, and names its refusals", () => {
+        assert.doesNotThrow(() =>
+            requireUnchangeable(
+                "kv",
+                { softDeleteRetentionDays: 30, purgeProtection: true },
+                { softDeleteRetentionInDays: 30, enablePurgeProtection: true },
+            ),
+        );
+        // A vault that reports no retention (nor purge protection) has nothing to compare.
+        assert.doesNotThrow(() =>
+            requireUnchangeable("kv", { softDeleteRetentionDays: 30, purgeProtection: false }, {}),
+        );
+        assert.throws(
+            () =>
+                requireUnchangeable(
+                    "kv",
+                    { softDeleteRetentionDays: 30, purgeProtection: false },
+                    { softDeleteRetentionInDays: 30, enablePurgeProtection: true },
+                ),
+            (error: Error) =>
+                error instanceof VaultSettingError &&
+                error.name === "VaultSettingError" &&
+                error.message ===
+                    "vault.purgeProtection is false, but Key Vault kv has purge protection on, which cannot be turned off. Set vault.purgeProtection back to true.",
+        );
+    });
+
+    it("grants Key Vault Reader on each certificate and key, named after the object", async () => {
+        await startCloud();
+        const grants = objectGrants(VAULT_ID, { secrets: [], certificates: ["tls"], keys: ["signing"] });
+        const readers = grants.readers ?? {};
+        assert.deepEqual(Object.keys(readers), ["certificate-tls", "key-signing"]);
+        assert.equal(await unwrap(pulumi.output(readers["certificate-tls"])), `${VAULT_ID}/certificates/tls`);
+        assert.equal(await unwrap(pulumi.output(readers["key-signing"])), `${VAULT_ID}/keys/signing`);
+    });
+
+    it("grants a certificate on the certificate, even when the stack creates a secret of the same name", async () => {
+        await startCloud();
+        const created = `${VAULT_ID}/secrets/tls`;
+        const grants = objectGrants(VAULT_ID, { secrets: ["tls"], certificates: ["tls"], keys: [] }, { tls: created });
+        assert.equal(grants.secrets["secret-tls"], created);
+        assert.equal(
+            await unwrap(pulumi.output((grants.readers ?? {})["certificate-tls"])),
+            `${VAULT_ID}/certificates/tls`,
+        );
+    });
+});
+
+describe("VaultSecrets.reference", () => {
+    it("waits for a seeded secret read as a secret, and never for a certificate or key of the same name", async () => {
+        const cloud = await startCloud();
+        const seeded = new VaultSecrets("seeded", {
+            resourceGroupName: "rg",
+            vaultName: "kv-test",
+            secrets: { db: { value: "v", contentType: "text/plain", expiry: { afterDays: 30 } } },
+        });
+        for (const reference of ["db", "secret/db"]) {
+            assert.ok(pulumi.Output.isInstance(seeded.reference(reference)), reference);
+            assert.equal(await unwrap(pulumi.output(seeded.reference(reference))), reference);
+        }
+        for (const reference of ["cert/db", "key/db", "db/extra", "other"]) {
+            assert.equal(seeded.reference(reference), reference);
+        }
+        await cloud.settle();
     });
 });

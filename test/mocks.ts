@@ -312,3 +312,17 @@ export function problemsOf(values: Record<string, unknown>): string[] {
     if (problems.length === 0) throw new Error("the configuration was accepted");
     return problems;
 }
+
+/**
+ * The outputs a component registered (`registerOutputs`), as the engine keeps them in the stack's state (`pulumi
+ * stack export`, the console's resource view): secret values stay wrapped (see `isSecretValue`).
+ */
+export function registeredOutputsOf(component: RecordedResource): Record<string, unknown> {
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor() as {
+        getRegisteredResources(): Map<string, { state?: unknown }>;
+    };
+    const state = monitor.getRegisteredResources().get(component.urn)?.state as
+        { toJavaScript?: () => unknown } | undefined;
+    if (state === undefined) throw new Error(`${component.urn} was not registered`);
+    return (typeof state.toJavaScript === "function" ? state.toJavaScript() : state) as Record<string, unknown>;
+}

@@ -1,7 +1,8 @@
 // The vault's resource logs and metric alerts, as Azure Policy and Azure Monitor Baseline Alerts ask for them.
 import { strict as assert } from "node:assert";
-import { SYNC_ALERT_RULES } from "../components/syncAlerts";
-import { VaultMonitoring } from "../components/vaultMonitoring";
+import { SYNC_ALERT_RULES, SyncAlerts } from "../components/syncAlerts";
+import { VaultMonitoring, type VaultLogs } from "../components/vaultMonitoring";
+import { ownVault } from "../components/vaultSource";
 import { validateObjects, type KubernetesObject } from "../plan/objects";
 import { inputsOf, only, privateNetwork, problemsOf, runbookWith, runProgram, startCloud, TYPES as K8S } from "./mocks";
 
@@ -236,5 +237,92 @@ describe("VaultMonitoring", () => {
                 /^monitoring\.prometheus\.azureMonitorWorkspaceId .* is invalid: use a resource id: .*Microsoft\.Monitor\/accounts\/<workspace>\.$/,
             );
         });
+    });
+});
+
+describe("SyncAlerts", () => {
+    const MONITOR_WORKSPACE_ID =
+        "/subscriptions/22222222-2222-4222-a222-222222222222/resourceGroups/rg/providers/Microsoft.Monitor/accounts/prom";
+
+    async function alerts(target: ConstructorParameters<typeof SyncAlerts>[1]["target"]) {
+        const cloud = await startCloud();
+        new SyncAlerts("sync-alerts", { target, namespace: "external-secrets", releaseName: "eso" });
+        await cloud.settle();
+        return { cloud, component: only(cloud, "eso-keyvault:monitoring:SyncAlerts") };
+    }
+
+    it("gives Prometheus Operator one named rule group of warnings that say which object and why", async () => {
+        const { cloud, component } = await alerts({ kind: "prometheusOperator", ruleLabels: { release: "kps" } });
+        const resource = only(cloud, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        assert.equal(resource.parent, component.urn);
+        const rule = inputsOf(resource);
+        assert.equal(rule.metadata.name, "external-secrets-sync");
+        assert.deepEqual(
+            rule.spec.groups.map((group: { name: string }) => group.name),
+            ["external-secrets-sync"],
+        );
+        assert.deepEqual(
+            rule.spec.groups[0].rules,
+            SYNC_ALERT_RULES.map((r) => ({
+                alert: r.alert,
+                expr: r.expr,
+                for: "20m",
+                labels: { severity: "warning" },
+                annotations: { summary: r.summary, description: r.description },
+            })),
+        );
+    });
+
+    it("leaves managed Prometheus's alerts in Azure Monitor when no action group is named", async () => {
+        const { cloud, component } = await alerts({
+            kind: "azureManagedPrometheus",
+            azureMonitorWorkspaceId: MONITOR_WORKSPACE_ID,
+            clusterName: "aks-dev",
+            resourceGroupName: "rg",
+            location: "westeurope",
+        });
+        const group = only(cloud, "azure-native:alertsmanagement:PrometheusRuleGroup");
+        assert.equal(group.parent, component.urn);
+        assert.equal(only(cloud, "kubernetes:azmonitoring.coreos.com/v1:ServiceMonitor").parent, component.urn);
+        const rules = inputsOf(group).rules as Array<{ actions: unknown[]; annotations: unknown }>;
+        assert.equal(rules.length, SYNC_ALERT_RULES.length);
+        for (const [i, rule] of rules.entries()) {
+            assert.deepEqual(rule.actions, []);
+            const expected = SYNC_ALERT_RULES[i] as (typeof SYNC_ALERT_RULES)[number];
+            assert.deepEqual(rule.annotations, { summary: expected.summary, description: expected.description });
+        }
+    });
+});
+
+describe("ownVault", () => {
+    async function own(monitoringArgs: { logs?: VaultLogs; actionGroupId?: string }) {
+        const cloud = await startCloud();
+        ownVault("vault", {
+            vault: { existing: false, name: "kv-test" },
+            seededSecrets: {},
+            monitoring: monitoringArgs,
+            resourceGroupName: "rg",
+            location: "westeurope",
+            tenantId: "11111111-1111-4111-a111-111111111111",
+            subscriptionId: "22222222-2222-4222-a222-222222222222",
+        });
+        await cloud.settle();
+        return cloud;
+    }
+
+    it("alerts on the vault's metrics when only an action group is configured, with no diagnostic setting", async () => {
+        const cloud = await own({ actionGroupId: ACTION_GROUP_ID });
+        const component = only(cloud, "eso-keyvault:monitoring:VaultMonitoring");
+        assert.equal(component.name, "vault-monitoring");
+        assert.equal(cloud.ofType(TYPES.metricAlert).length, 4);
+        assert.equal(cloud.ofType(TYPES.diagnostics).length, 0);
+    });
+
+    it("sends the vault's logs when only logs are configured, and monitors nothing when neither is", async () => {
+        const logged = await own({ logs: { workspaceId: WORKSPACE_ID } });
+        assert.equal(inputsOf(only(logged, TYPES.diagnostics)).workspaceId, WORKSPACE_ID);
+        assert.equal(logged.ofType(TYPES.metricAlert).length, 0);
+        const quiet = await own({});
+        assert.equal(quiet.ofType("eso-keyvault:monitoring:VaultMonitoring").length, 0);
     });
 });

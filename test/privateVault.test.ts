@@ -118,6 +118,18 @@ describe("a private vault", () => {
         after(only(cloud, TYPES.clusterSecretStore));
     });
 
+    it("reads the vault only once the zone is linked to the cluster's network, which resolves it there", async () => {
+        const slow = (type: string) => (type === TYPES.zoneLink ? 150 : 0);
+        const { cloud } = await runProgram(privateRunbook(), { latencyMs: slow });
+        const link = only(cloud, TYPES.zoneLink);
+        for (const later of [only(cloud, TYPES.command), only(cloud, TYPES.clusterSecretStore)]) {
+            assert.ok(
+                later.registeredAt >= (link.completedAt as number),
+                `${later.name} was registered before the zone's link existed`,
+            );
+        }
+    });
+
     it("creates no endpoint or zone for a vault without one (development stays cheap)", async () => {
         const { cloud } = await runProgram(runbookWith());
         for (const type of [TYPES.privateEndpoint, TYPES.privateZone, TYPES.zoneLink, TYPES.zoneGroup]) {

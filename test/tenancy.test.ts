@@ -1,7 +1,17 @@
 // Tenants sharing one vault, richer ExternalSecrets, and the Velero preset.
 import { strict as assert } from "node:assert";
 import { veleroExternalSecret } from "../stacks/config";
-import { inputsOf, ISSUER, only, problemsOf, runbookConfig, runProgram, TYPES } from "./mocks";
+import {
+    inputsOf,
+    ISSUER,
+    only,
+    problemsOf,
+    runbookConfig,
+    runbookWith,
+    runProgram,
+    twoTenantsWith,
+    TYPES,
+} from "./mocks";
 import type { RecordedResource, SimulatedCloud } from "../plan/simulatedCloud";
 import { validateObjects, type KubernetesObject } from "../plan/objects";
 
@@ -513,5 +523,43 @@ describe("Velero preset", () => {
             'velero.namespace "team-a" is invalid: namespace "team-a" belongs to tenant "team-a"; Velero\'s credentials are the platform\'s.',
             'kubernetes.ownedNamespaces[0] "team-a" is invalid: "team-a" is Velero\'s namespace, which Velero\'s installation creates and owns; the stack would create it under the "restricted" Pod Security level, which refuses the privileged pods it runs (Velero\'s node-agent DaemonSet mounts hostPath volumes (host-pods, host-plugins); Kubernetes Pod Security Standards forbid hostPath volumes from the baseline level up, so restricted refuses its pods): list it in kubernetes.existingNamespaces.',
         ]);
+    });
+});
+
+describe("a tenant's access check", () => {
+    it("reads each object of all its namespaces once, in the same order whichever namespace reads it", async () => {
+        const { cloud } = await runProgram(
+            twoTenantsWith((c) => {
+                c.seededSecrets["team-a-batch"] = "b";
+                c.kubernetes.ownedNamespaces.push("team-a-jobs");
+                c.tenants[0].namespaces = ["team-a", "team-a-jobs"];
+                c.externalSecrets.push(
+                    { name: "batch", namespace: "team-a-jobs", data: { token: "team-a-batch" } },
+                    { name: "db", namespace: "team-a-jobs", data: { password: "team-a-db" } },
+                );
+            }),
+        );
+        const probe = cloud.ofType(TYPES.command).find((c) => c.name.startsWith("tenant-team-a-"));
+        assert.deepEqual(JSON.parse(inputsOf(probe as RecordedResource).environment.PROBE_OBJECTS), [
+            "team-a-batch",
+            "team-a-db",
+        ]);
+    });
+});
+
+describe("an ExternalSecret's dataFrom", () => {
+    it("extracts a seeded secret only once it exists in the vault", async () => {
+        const { cloud } = await runProgram(
+            runbookWith((c) => {
+                delete c.externalSecrets[0].data;
+                c.externalSecrets[0].dataFrom = [{ extract: { key: "key-vault-secret-name" } }];
+            }),
+        );
+        const externalSecret = only(cloud, TYPES.externalSecret);
+        assert.deepEqual(inputsOf(externalSecret).spec.dataFrom, [{ extract: { key: "key-vault-secret-name" } }]);
+        assert.ok(
+            externalSecret.dependencies.includes(only(cloud, TYPES.kvSecret).urn),
+            externalSecret.dependencies.join(", "),
+        );
     });
 });

@@ -238,8 +238,14 @@ describe("pushSecrets and generators: what the program builds", () => {
                     dataFrom: [{ sourceRef: { generatorRef: { kind: "Password", name: "db-password" } } }],
                 }),
             ),
+            { latencyMs: (type) => (type === PASSWORD ? 150 : 0) },
         );
         const es = only(cloud, TYPES.externalSecret, "generated");
+        // ESO fails the sync while the generator does not exist (resolveSecretFromGenerator): with a slow
+        // generator, the ExternalSecret still waits for it.
+        const generator = only(cloud, PASSWORD);
+        assert.ok((generator.completedAt as number) <= es.registeredAt);
+        assert.ok(es.dependencies.includes(generator.urn));
         assert.deepEqual(inputsOf(es).spec.dataFrom, [
             {
                 sourceRef: {

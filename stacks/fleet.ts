@@ -57,16 +57,16 @@ function isSet(value: unknown): boolean {
     return true;
 }
 
-/**
- * Keys set where the stack's role gives them nothing to do: cluster keys in the vault stack, vault keys (and the
- * vault's logs) in a cluster stack, which reads its vault from fleet.vaultStack instead.
- */
 /** A key set where the stack's role gives it nothing to do, and why. */
 export interface FleetProblem {
     readonly path: readonly PropertyKey[];
     readonly message: string;
 }
 
+/**
+ * Keys set where the stack's role gives them nothing to do: cluster keys in the vault stack, vault keys (and the
+ * vault's logs) in a cluster stack, which reads its vault from fleet.vaultStack instead.
+ */
 export function fleetProblems(values: Readonly<Record<string, unknown>>, fleet: Fleet): FleetProblem[] {
     const monitoring = (values.monitoring ?? {}) as Record<string, unknown>;
     if (fleet.role === "vault") {

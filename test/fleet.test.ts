@@ -8,7 +8,18 @@ import { type FleetMember, type FleetStackOps, renderFleetReport, runFleet } fro
 import { fleetExitCode, planAll } from "../plan/fleet";
 import { plan, policyConfigFor } from "../plan/run";
 import { parseStackConfig } from "../stacks/config";
-import { inputsOf, only, PROJECT, problemsOf, runbookWith, runProgram, STACK, TYPES, unwrap } from "./mocks";
+import {
+    inputsOf,
+    only,
+    PROJECT,
+    problemsIn,
+    problemsOf,
+    runbookWith,
+    runProgram,
+    STACK,
+    TYPES,
+    unwrap,
+} from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const VAULT_STACK = "acme/eso-keyvault/fleet-vault";
@@ -54,6 +65,29 @@ describe("a fleet's stacks", () => {
                 problems.join("\n"),
             );
             assert.ok(problems.some((p) => p.startsWith("externalSecrets")));
+        });
+
+        it("takes an empty list or map of a cluster key in the vault stack as unset, as `pulumi config` leaves it", () => {
+            assert.deepEqual(problemsIn({ ...vaultStack(), externalSecrets: [], tenants: [], store: {} }), []);
+            assert.deepEqual(
+                problemsOf({ ...vaultStack(), store: { name: "azure" }, tenants: [{ name: "a" }] }).filter((p) =>
+                    /^(store|tenants) is set/.test(p),
+                ),
+                [
+                    "store is set: it configures a cluster, and fleet.role is vault (this stack owns the shared vault, no cluster): set it in a cluster stack (fleet.role cluster, fleet.vaultStack naming this stack).",
+                    "tenants is set: it configures a cluster, and fleet.role is vault (this stack owns the shared vault, no cluster): set it in a cluster stack (fleet.role cluster, fleet.vaultStack naming this stack).",
+                ],
+            );
+        });
+
+        it("refuses ESO's sync alerts in the vault stack: they belong to each cluster", () => {
+            const prometheus = { kind: "prometheusOperator" };
+            assert.deepEqual(
+                problemsOf({ ...vaultStack(), monitoring: { prometheus } }).filter((p) => p.startsWith("monitoring")),
+                [
+                    "monitoring.prometheus is set: it alerts on ESO's syncs in a cluster, and fleet.role is vault: set it in each cluster stack.",
+                ],
+            );
         });
 
         it("refuses the vault, its seeded secrets and its logs in a cluster stack", () => {

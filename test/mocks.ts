@@ -326,3 +326,27 @@ export function registeredOutputsOf(component: RecordedResource): Record<string,
     if (state === undefined) throw new Error(`${component.urn} was not registered`);
     return (typeof state.toJavaScript === "function" ? state.toJavaScript() : state) as Record<string, unknown>;
 }
+
+/** The runbook with a generated password pushed to Key Vault, as examples/Pulumi.recovery.yaml does. */
+export function recoveryWith(change: (config: Record<string, any>) => void = () => {}): Record<string, any> {
+    return runbookWith((c) => {
+        c.generators = [
+            { kind: "Password", name: "db-password", namespace: "app-namespace", spec: { length: 32, symbols: 0 } },
+        ];
+        c.pushSecrets = [
+            {
+                name: "db-password",
+                namespace: "app-namespace",
+                updatePolicy: "IfNotExists",
+                selector: { generatorRef: { kind: "Password", name: "db-password" } },
+                data: [
+                    {
+                        match: { secretKey: "password", remoteRef: { remoteKey: "app-db-password" } },
+                        metadata: { spec: { contentType: "text/plain", tags: { purpose: "app-database" } } },
+                    },
+                ],
+            },
+        ];
+        change(c);
+    });
+}

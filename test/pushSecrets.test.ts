@@ -8,9 +8,9 @@ import {
     only,
     problemsIn,
     problemsOf,
-    runbookWith,
     runProgram,
     runProgramExpectingRefusal,
+    recoveryWith,
     TYPES,
 } from "./mocks";
 
@@ -22,43 +22,19 @@ const AZURE_PUSH = "external-secrets providers/v1/azure/keyvault/keyvault.go, Pu
 const GO_PASSWORD =
     "external-secrets generators/v1/password/password.go, with github.com/sethvargo/go-password Generate (v0.3.1)";
 
-/** The runbook with a generated password pushed to Key Vault, as examples/Pulumi.recovery.yaml does. */
-function recovery(change: (config: Record<string, any>) => void = () => {}): Record<string, any> {
-    return runbookWith((c) => {
-        c.generators = [
-            { kind: "Password", name: "db-password", namespace: "app-namespace", spec: { length: 32, symbols: 0 } },
-        ];
-        c.pushSecrets = [
-            {
-                name: "db-password",
-                namespace: "app-namespace",
-                updatePolicy: "IfNotExists",
-                selector: { generatorRef: { kind: "Password", name: "db-password" } },
-                data: [
-                    {
-                        match: { secretKey: "password", remoteRef: { remoteKey: "app-db-password" } },
-                        metadata: { spec: { contentType: "text/plain", tags: { purpose: "app-database" } } },
-                    },
-                ],
-            },
-        ];
-        change(c);
-    });
-}
-
 describe("pushSecrets and generators: configuration", () => {
     it("accepts ESO's PushSecret and Password shapes", () => {
-        assert.deepEqual(problemsIn(recovery()), []);
+        assert.deepEqual(problemsIn(recoveryWith()), []);
     });
 
     it("refuses a generatorRef no generator of the namespace answers", () => {
-        assert.deepEqual(problemsOf(recovery((c) => (c.pushSecrets[0].selector.generatorRef.name = "other"))), [
+        assert.deepEqual(problemsOf(recoveryWith((c) => (c.pushSecrets[0].selector.generatorRef.name = "other"))), [
             `pushSecrets[0].selector.generatorRef.name "other" is invalid: name a generator of generators[] in namespace "app-namespace" (Password db-password): ESO resolves a generatorRef in the object's own namespace and fails while Password "other" does not exist there (${CONTROLLER}, resolveSecretFromGenerator).`,
         ]);
     });
 
     it("refuses an ExternalSecret's sourceRef to a generator that is not declared", () => {
-        const config = recovery((c) =>
+        const config = recoveryWith((c) =>
             c.externalSecrets.push({
                 name: "generated",
                 namespace: "app-namespace",
@@ -71,53 +47,55 @@ describe("pushSecrets and generators: configuration", () => {
     });
 
     it("refuses to push a Secret the stack does not write", () => {
-        assert.deepEqual(problemsOf(recovery((c) => (c.pushSecrets[0].selector = { secret: { name: "nope" } }))), [
+        assert.deepEqual(problemsOf(recoveryWith((c) => (c.pushSecrets[0].selector = { secret: { name: "nope" } }))), [
             `pushSecrets[0].selector.secret.name "nope" is invalid: names no Secret an ExternalSecret of this stack writes in namespace "app-namespace" (cloud-credentials): \`pulumi up\` waits for each PushSecret to be Ready, and ESO reports "could not get source secret" while the Secret does not exist (${CONTROLLER}, Reconcile); name one of them, or push a generator's output with selector.generatorRef.`,
         ]);
     });
 
     it("refuses a key the generator does not write", () => {
-        assert.deepEqual(problemsOf(recovery((c) => (c.pushSecrets[0].data[0].match.secretKey = "pw"))), [
+        assert.deepEqual(problemsOf(recoveryWith((c) => (c.pushSecrets[0].data[0].match.secretKey = "pw"))), [
             `pushSecrets[0].data[0].match.secretKey "pw" is invalid: Password "db-password" writes no such key (it writes password): ESO fails the push with "secret key pw does not exist" (${CONTROLLER}, pushSecretEntry); use one of them.`,
         ]);
     });
 
     it("refuses to push over a seeded secret, which ESO would not overwrite", () => {
-        const config = recovery((c) => (c.pushSecrets[0].data[0].match.remoteRef.remoteKey = "key-vault-secret-name"));
+        const config = recoveryWith(
+            (c) => (c.pushSecrets[0].data[0].match.remoteRef.remoteKey = "key-vault-secret-name"),
+        );
         assert.deepEqual(problemsOf(config), [
             `pushSecrets[0].data[0].match.remoteRef.remoteKey "key-vault-secret-name" is invalid: "key-vault-secret-name" is a seeded secret, which this stack writes through Azure Resource Manager without ESO's "managed-by" tag: ESO refuses to overwrite it ("not managed by external-secrets", ${AZURE_PUSH}, canCreate); push to another name.`,
         ]);
     });
 
     it("refuses two pushes to one Key Vault secret", () => {
-        const config = recovery((c) => c.pushSecrets.push({ ...c.pushSecrets[0], name: "again" }));
+        const config = recoveryWith((c) => c.pushSecrets.push({ ...c.pushSecrets[0], name: "again" }));
         assert.deepEqual(problemsOf(config), [
             `pushSecrets[1].data[0].match.remoteRef.remoteKey "app-db-password" is invalid: pushSecrets[0].data[0] already pushes Key Vault secret "app-db-password": two pushes would overwrite each other on every refresh (ESO refuses duplicates within one PushSecret: "duplicate remote key", ${CONTROLLER}, validateRemoteKeyUniqueness); push each secret once.`,
         ]);
     });
 
     it("refuses remoteRef.property, which azurekv ignores", () => {
-        assert.deepEqual(problemsOf(recovery((c) => (c.pushSecrets[0].data[0].match.remoteRef.property = "x"))), [
+        assert.deepEqual(problemsOf(recoveryWith((c) => (c.pushSecrets[0].data[0].match.remoteRef.property = "x"))), [
             `pushSecrets[0].data[0].match.remoteRef.property "x" is invalid: Azure Key Vault's PushSecret ignores remoteRef.property and writes the whole value to remoteKey (${AZURE_PUSH}), so entries that differ only by property overwrite each other; remove it, and push each value to its own secret.`,
         ]);
     });
 
     it("refuses a managed-by tag, which ESO sets itself", () => {
-        const config = recovery((c) => (c.pushSecrets[0].data[0].metadata.spec.tags = { "managed-by": "me" }));
+        const config = recoveryWith((c) => (c.pushSecrets[0].data[0].metadata.spec.tags = { "managed-by": "me" }));
         assert.deepEqual(problemsOf(config), [
             `pushSecrets[0].data[0].metadata.spec.tags.managed-by "me" is invalid: ESO sets the "managed-by" tag itself and fails the push with "Cannot specify a 'managed-by' tag" (${AZURE_PUSH}); remove it.`,
         ]);
     });
 
     it("refuses an expirationDate that is not RFC 3339", () => {
-        const config = recovery((c) => (c.pushSecrets[0].data[0].metadata.spec.expirationDate = "2027-06-30"));
+        const config = recoveryWith((c) => (c.pushSecrets[0].data[0].metadata.spec.expirationDate = "2027-06-30"));
         assert.deepEqual(problemsOf(config), [
             'pushSecrets[0].data[0].metadata.spec.expirationDate "2027-06-30" is invalid: use an RFC 3339 date-time such as "2027-06-30T00:00:00Z" (when the pushed secret expires in Key Vault).',
         ]);
     });
 
     it("refuses pushing a generated password to a key, which Key Vault imports only from a private key", () => {
-        const config = recovery((c) => {
+        const config = recoveryWith((c) => {
             c.pushSecrets[0].data[0].match.remoteRef.remoteKey = "key/app-db-password";
             delete c.pushSecrets[0].data[0].metadata;
         });
@@ -127,19 +105,22 @@ describe("pushSecrets and generators: configuration", () => {
     });
 
     it("refuses a password the generator cannot make", () => {
-        const short = recovery((c) => (c.generators[0].spec = { length: 8, digits: 5, symbols: 5 }));
+        const short = recoveryWith((c) => (c.generators[0].spec = { length: 8, digits: 5, symbols: 5 }));
         assert.deepEqual(problemsOf(short), [
             `generators[0].spec.length 8 is invalid: leaves no room for 5 digits and 5 symbols: the generator fails with "number of digits and symbols must be less than total length" (${GO_PASSWORD}); raise length or lower digits and symbols.`,
         ]);
-        const long = recovery((c) => (c.generators[0].spec = { length: 80, digits: 10, symbols: 10 }));
+        const long = recoveryWith((c) => (c.generators[0].spec = { length: 80, digits: 10, symbols: 10 }));
         assert.deepEqual(problemsOf(long), [
             `generators[0].spec.length 80 is invalid: needs 60 distinct letters and only 52 exist: without allowRepeat the generator fails with "number of letters exceeds available letters and repeats are not allowed" (${GO_PASSWORD}); set allowRepeat, or more digits and symbols.`,
         ]);
-        assert.deepEqual(problemsIn(recovery((c) => (c.generators[0].spec = { length: 80, allowRepeat: true }))), []);
+        assert.deepEqual(
+            problemsIn(recoveryWith((c) => (c.generators[0].spec = { length: 80, allowRepeat: true }))),
+            [],
+        );
     });
 
     it("lets a tenant push only its own names", () => {
-        const config = recovery((c) => {
+        const config = recoveryWith((c) => {
             c.tenants = [{ name: "team-a", namespaces: ["app-namespace"], secrets: { prefix: "team-a-" } }];
             c.externalSecrets[0].data = { "cloud-credentials": "team-a-credentials" };
         });
@@ -149,7 +130,7 @@ describe("pushSecrets and generators: configuration", () => {
     });
 
     it("lets the shared store push only names no tenant owns", () => {
-        const config = recovery((c) => {
+        const config = recoveryWith((c) => {
             c.tenants = [{ name: "team-a", namespaces: ["team-a"], secrets: { prefix: "app-" } }];
             c.kubernetes.ownedNamespaces.push("team-a");
         });
@@ -161,7 +142,7 @@ describe("pushSecrets and generators: configuration", () => {
 
 describe("pushSecrets and generators: what the program builds", () => {
     it("grants Key Vault Secrets Officer on the pushed secret only, never on the vault", async () => {
-        const { cloud } = await runProgram(recovery());
+        const { cloud } = await runProgram(recoveryWith());
         const writers = cloud
             .ofType(TYPES.roleAssignment)
             .map(inputsOf)
@@ -175,7 +156,7 @@ describe("pushSecrets and generators: what the program builds", () => {
 
     it("gives a tenant's identity the write grant on its own pushed secret", async () => {
         const { cloud } = await runProgram(
-            recovery((c) => {
+            recoveryWith((c) => {
                 c.tenants = [{ name: "team-a", namespaces: ["app-namespace"], secrets: { prefix: "app-" } }];
                 c.externalSecrets[0].data = { "cloud-credentials": "app-credentials" };
                 c.seededSecrets = { "app-credentials": "x" };
@@ -191,7 +172,7 @@ describe("pushSecrets and generators: what the program builds", () => {
     });
 
     it("emits a Password and a PushSecret that ESO 2.9.0's CRD schemas accept", async () => {
-        const { cloud } = await runProgram(recovery());
+        const { cloud } = await runProgram(recoveryWith());
         const objects = [only(cloud, PASSWORD), only(cloud, PUSH_SECRET)].map(inputsOf) as KubernetesObject[];
         assert.deepEqual(await validateObjects(objects), []);
         assert.deepEqual(objects[0]?.spec, { length: 32, symbols: 0, noUpper: false, allowRepeat: false });
@@ -221,7 +202,7 @@ describe("pushSecrets and generators: what the program builds", () => {
 
     it("creates the generator before the PushSecret, and the PushSecret after its write grant", async () => {
         const slow = new Set<string>([TYPES.roleAssignment, PASSWORD]);
-        const { cloud } = await runProgram(recovery(), { latencyMs: (type) => (slow.has(type) ? 100 : 0) });
+        const { cloud } = await runProgram(recoveryWith(), { latencyMs: (type) => (slow.has(type) ? 100 : 0) });
         const push = only(cloud, PUSH_SECRET);
         const generator = only(cloud, PASSWORD);
         const grant = cloud.ofType(TYPES.roleAssignment).find((r) => r.name.includes("writer")) as typeof push;
@@ -231,7 +212,7 @@ describe("pushSecrets and generators: what the program builds", () => {
 
     it("feeds an ExternalSecret from a generator once the generator exists", async () => {
         const { cloud } = await runProgram(
-            recovery((c) =>
+            recoveryWith((c) =>
                 c.externalSecrets.push({
                     name: "generated",
                     namespace: "app-namespace",
@@ -261,7 +242,7 @@ describe("pushSecrets and generators: what the program builds", () => {
     });
 
     it("never exports a generated value", async () => {
-        const { outputs } = await runProgram(recovery());
+        const { outputs } = await runProgram(recoveryWith());
         assert.deepEqual(
             Object.keys(outputs).filter((name) => /password|generat|push/i.test(name)),
             [],
@@ -274,7 +255,7 @@ describe("pushSecrets: what the simulated cluster refuses", () => {
         // Validation requires a Secret this stack writes; an ExternalSecret that writes none (creationPolicy None)
         // leaves the PushSecret's source missing in the cluster.
         const { failures } = await runProgramExpectingRefusal(
-            recovery((c) => {
+            recoveryWith((c) => {
                 c.externalSecrets[0].creationPolicy = "None";
                 c.workloads = [];
                 c.pushSecrets[0].selector = { secret: { name: "cloud-credentials" } };
@@ -324,7 +305,7 @@ describe("pushSecrets: the policy pack", () => {
 
 describe("pushSecrets on destroy", () => {
     it("lists what ESO deletes from Key Vault for a PushSecret with deletionPolicy Delete, and nothing for None", async () => {
-        const remove = await runProgram(recovery((c) => (c.pushSecrets[0].deletionPolicy = "Delete")));
+        const remove = await runProgram(recoveryWith((c) => (c.pushSecrets[0].deletionPolicy = "Delete")));
         const plan = planDestroy(remove.cloud.resources, { production: false });
         assert.deepEqual(
             plan.cascades.filter((c) => c.from.startsWith("PushSecret")).map((c) => c.deletes),
@@ -335,7 +316,7 @@ describe("pushSecrets on destroy", () => {
                 (d) => d.what === "Key Vault secret app-db-password, pushed by PushSecret app-namespace/db-password",
             ),
         );
-        const keep = await runProgram(recovery((c) => (c.pushSecrets[0].deletionPolicy = "None")));
+        const keep = await runProgram(recoveryWith((c) => (c.pushSecrets[0].deletionPolicy = "None")));
         const kept = planDestroy(keep.cloud.resources, { production: false });
         assert.deepEqual(
             kept.cascades.filter((c) => c.from.startsWith("PushSecret")),

@@ -41,6 +41,10 @@ function ruleOf(error: SchemaError): string {
             return `set ${String(params.missingProperty)}`;
         case "type":
             return `use ${/^[aeiou]/.test(String(params.type)) ? "an" : "a"} ${String(params.type)}`;
+        case "minItems":
+            return `list at least ${String(params.limit)}`;
+        case "pattern":
+            return `match ${String(params.pattern)}`;
         default:
             return `breaks the schema's ${String(error.keyword)} rule ${JSON.stringify(params)}`;
     }

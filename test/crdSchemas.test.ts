@@ -224,6 +224,20 @@ describe("ESO 2.9.0's fields in stack config", () => {
         );
     });
 
+    it("names the rule a syncWindows block breaks: its type, its list's length, its schedule's pattern", () => {
+        const problemOf = (syncWindows: unknown) =>
+            problemsOf(runbookWith((c) => (c.externalSecrets[0].syncWindows = syncWindows))).map(
+                (p) => p.split(` (ESO ${ESO_SCHEMA_VERSION}'s`)[0],
+            );
+        assert.deepEqual(problemOf("daily"), ['externalSecrets[0].syncWindows "daily" is invalid: use an object']);
+        assert.deepEqual(problemOf({ kind: "deny", windows: [] }), [
+            "externalSecrets[0].syncWindows.windows [] is invalid: list at least 1",
+        ]);
+        assert.deepEqual(problemOf({ kind: "deny", windows: [{ schedule: "daily", duration: "1h" }] }), [
+            'externalSecrets[0].syncWindows.windows[0].schedule "daily" is invalid: match ^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|@every [^\\s]+.*|[^\\s]+( [^\\s]+){4})$',
+        ]);
+    });
+
     it("refuses a misspelt field inside what only ESO's schema checks", () => {
         assert.deepEqual(
             problemsOf(

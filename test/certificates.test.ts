@@ -77,6 +77,29 @@ describe("the certificate preset", () => {
         );
     });
 
+    it("keeps Key Vault Reader for a key/ reference, scoped to that key, which reads the public key only", async () => {
+        const { cloud } = await runProgram(
+            twoTenantsWith((c) =>
+                c.externalSecrets.push({
+                    name: "jwks",
+                    namespace: "team-a",
+                    data: { "signing.pem": "key/team-a-signing" },
+                }),
+            ),
+        );
+        const grants = cloud
+            .ofType(TYPES.roleAssignment)
+            .map(inputsOf)
+            .filter((inputs) => String(inputs.scope).includes("team-a-signing"));
+        assert.deepEqual(
+            grants.map((inputs) => [
+                String(inputs.roleDefinitionId).split("/").at(-1),
+                String(inputs.scope).split("/").slice(-2).join("/"),
+            ]),
+            [[READER, "keys/team-a-signing"]],
+        );
+    });
+
     it("passes the policy pack's least-privilege rule", async () => {
         const { cloud } = await runProgram(withCertificate());
         const resources: PolicyResource[] = cloud

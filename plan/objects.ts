@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { dump } from "js-yaml";
-import { esoValidator, type SchemaError } from "../schemas/eso";
+import { esoSchemaErrors, esoValidator, type SchemaError } from "../schemas/eso";
 import { redact, reveal } from "./secrets";
 
 export interface KubernetesObject {
@@ -40,7 +40,7 @@ const SCHEMA_ALIASES: Readonly<Record<string, string>> = {
 
 /**
  * The module that holds the model of an apiVersion and kind, or undefined when none is known. ESO's kinds have no
- * module: their schemas are the CRDs' (see loadModel).
+ * module: their schemas are the CRDs' (schemas/eso.ts).
  */
 export function modelModule(apiVersion: string, kind: string): string | undefined {
     if (!/^[A-Za-z]+$/.test(kind)) return undefined;
@@ -60,24 +60,12 @@ export function describeObject(object: KubernetesObject): string {
 
 type AjvError = Partial<SchemaError>;
 
-/** ESO's kinds as models: the CRD schema's generated validator behind the models' `validate()`. */
-function esoModel(apiVersion: string, kind: string): ModelClass | undefined {
-    const validate = esoValidator(apiVersion, kind);
-    if (validate === undefined) return undefined;
-    return class {
-        constructor(private readonly data: unknown) {}
-        validate(): void {
-            if (!validate(this.data)) throw Object.assign(new Error("invalid"), { errors: validate.errors ?? [] });
-        }
-    };
-}
-
 /** Models already requested in this thread, by module. */
 const models = new Map<string, Promise<ModelClass | undefined>>();
 
 function loadModel(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
     const module = modelModule(apiVersion, kind);
-    if (module === undefined) return Promise.resolve(esoModel(apiVersion, kind));
+    if (module === undefined) return Promise.resolve(undefined);
     let model = models.get(module);
     if (model === undefined) {
         model = import(module).then(
@@ -89,12 +77,31 @@ function loadModel(apiVersion: string, kind: string): Promise<ModelClass | undef
     return model;
 }
 
+/**
+ * How an object breaks its schema: ESO's kinds through their CRD's generated validator, others through their model.
+ * Undefined when no schema is known for the kind.
+ */
+async function schemaErrors(object: KubernetesObject): Promise<readonly AjvError[] | undefined> {
+    const eso = esoSchemaErrors(object);
+    if (eso !== undefined) return eso;
+    const Model = await loadModel(object.apiVersion, object.kind);
+    if (Model === undefined) return undefined;
+    try {
+        const alias = SCHEMA_ALIASES[object.apiVersion];
+        new Model(alias === undefined ? object : { ...object, apiVersion: alias }).validate();
+        return [];
+    } catch (error) {
+        const errors = (error as { errors?: AjvError[] }).errors ?? [];
+        return errors.length > 0 ? errors : [{ instancePath: "", message: (error as Error).message }];
+    }
+}
+
 /** Validates each object; returns every violation found (an empty list means all objects conform). */
 export async function validateObjects(objects: readonly KubernetesObject[]): Promise<Violation[]> {
     const violations: Violation[] = [];
     for (const object of objects) {
-        const Model = await loadModel(object.apiVersion, object.kind);
-        if (Model === undefined) {
+        const errors = await schemaErrors(object);
+        if (errors === undefined) {
             violations.push({
                 object: describeObject(object),
                 field: "/",
@@ -102,23 +109,14 @@ export async function validateObjects(objects: readonly KubernetesObject[]): Pro
             });
             continue;
         }
-        try {
-            const alias = SCHEMA_ALIASES[object.apiVersion];
-            new Model(alias === undefined ? object : { ...object, apiVersion: alias }).validate();
-        } catch (error) {
-            const errors = ((error as { errors?: AjvError[] }).errors ?? []) as AjvError[];
-            if (errors.length === 0) {
-                violations.push({ object: describeObject(object), field: "/", reason: (error as Error).message });
-            }
-            for (const e of errors) {
-                const allowed = e.params?.allowedValues as unknown[] | undefined;
-                const extra = e.params?.additionalProperty as string | undefined;
-                violations.push({
-                    object: describeObject(object),
-                    field: `${e.instancePath || "/"}${extra === undefined ? "" : `/${extra}`}`,
-                    reason: `${e.message ?? "is invalid"}${allowed === undefined ? "" : `: ${allowed.join(", ")}`}`,
-                });
-            }
+        for (const e of errors) {
+            const allowed = e.params?.allowedValues as unknown[] | undefined;
+            const extra = e.params?.additionalProperty as string | undefined;
+            violations.push({
+                object: describeObject(object),
+                field: `${e.instancePath || "/"}${extra === undefined ? "" : `/${extra}`}`,
+                reason: `${e.message ?? "is invalid"}${allowed === undefined ? "" : `: ${allowed.join(", ")}`}`,
+            });
         }
     }
     return violations;
@@ -287,5 +285,7 @@ export function openOutput(
 
 /** Loads the models of the expected kinds. */
 export async function preloadModels(): Promise<void> {
-    await Promise.all(EXPECTED_KINDS.map(([apiVersion, kind]) => loadModel(apiVersion, kind)));
+    await Promise.all(
+        EXPECTED_KINDS.map(([apiVersion, kind]) => esoValidator(apiVersion, kind) ?? loadModel(apiVersion, kind)),
+    );
 }

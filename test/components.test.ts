@@ -493,20 +493,30 @@ describe("Namespaces", () => {
     });
 });
 
-describe("Workload", () => {
-    async function pod(args: Partial<ConstructorParameters<typeof Workload>[1]> = {}) {
-        const cloud = await startCloud();
-        new Workload("app", {
+/** The Pod a Workload of the runbook's shape creates, with `args` and `opts` changed. */
+async function podOf(
+    args: Partial<ConstructorParameters<typeof Workload>[1]>,
+    opts: pulumi.ComponentResourceOptions = {},
+) {
+    const cloud = await startCloud();
+    new Workload(
+        "app",
+        {
             podName: "app-name",
             namespace: "app-namespace",
             image: "registry.k8s.io/pause:3.10",
             secretName: "cloud-credentials",
             mountPath: "/credentials",
             ...args,
-        });
-        await cloud.settle();
-        return inputsOf(only(cloud, TYPES.pod));
-    }
+        },
+        opts,
+    );
+    await cloud.settle();
+    return only(cloud, TYPES.pod);
+}
+
+describe("Workload", () => {
+    const pod = async (args: Partial<ConstructorParameters<typeof Workload>[1]> = {}) => inputsOf(await podOf(args));
 
     it("mounts the synced Secret read-only with file mode 0400", async () => {
         const { spec } = await pod();
@@ -547,27 +557,6 @@ describe("Workload", () => {
 });
 
 describe("Workload, renamed or given a command", () => {
-    async function podOf(
-        args: Partial<ConstructorParameters<typeof Workload>[1]>,
-        opts: pulumi.ComponentResourceOptions = {},
-    ) {
-        const cloud = await startCloud();
-        new Workload(
-            "app",
-            {
-                podName: "app-name",
-                namespace: "app-namespace",
-                image: "registry.k8s.io/pause:3.10",
-                secretName: "cloud-credentials",
-                mountPath: "/credentials",
-                ...args,
-            },
-            opts,
-        );
-        await cloud.settle();
-        return only(cloud, TYPES.pod);
-    }
-
     it("runs the configured command instead of the image's entrypoint", async () => {
         const pod = await podOf({ command: ["sleep", "infinity"] });
         assert.deepEqual(inputsOf(pod).spec.containers[0].command, ["sleep", "infinity"]);

@@ -178,7 +178,11 @@ describe("destroy plan", () => {
 
     describe("what ESO, Kubernetes, Entra ID and Key Vault then do", () => {
         const store = { kind: "ClusterSecretStore" as const, name: "azure-secret-store" };
-        const externalSecret = (name: string, namespace: string, creationPolicy: "Owner" | "Orphan" | "None") => ({
+        const externalSecret = (
+            name: string,
+            namespace: string,
+            creationPolicy: "Owner" | "Orphan" | "CreateOrMerge" | "None",
+        ) => ({
             key: `${namespace}/${name}`,
             name,
             namespace,
@@ -230,6 +234,22 @@ describe("destroy plan", () => {
             const orphaned = plan.kept.find((k) => k.what === "Secret apps/orphaned-secret");
             assert.equal(orphaned?.why, "creationPolicy Orphan: its ExternalSecret does not own it");
             assert.match(orphaned?.source ?? "", /ownership-deletion-policy\.md/);
+        });
+
+        it("keeps the Secret a CreateOrMerge ExternalSecret writes: ESO sets no owner reference on it", async () => {
+            // ESO docs/guides/ownership-deletion-policy.md (v2.9.0), CreateOrMerge: "without setting an
+            // ownerReference (like Orphan) ... the Secret is retained when the ExternalSecret is deleted".
+            const plan = await planOf(() => {
+                new SyncedSecrets("synced", {
+                    externalSecrets: [externalSecret("merged", "apps", "CreateOrMerge")],
+                    readyTimeoutSeconds: 60,
+                });
+            });
+            assert.deepEqual(plan.dataLoss, []);
+            assert.equal(
+                plan.kept.find((k) => k.what === "Secret apps/merged-secret")?.why,
+                "creationPolicy CreateOrMerge: its ExternalSecret does not own it",
+            );
         });
 
         it("keeps retained ExternalSecrets and so their Secrets", async () => {

@@ -68,6 +68,21 @@ function operator() {
     return { servingNamespace: pulumi.output("external-secrets"), release };
 }
 
+/** The context every store of these tests shares: the vault, ESO's namespace and `operator`, a 600 s wait. */
+function storeContext(
+    op: { readonly servingNamespace: pulumi.Output<string>; readonly release: pulumi.CustomResource },
+    extra: Partial<StoreContext> = {},
+): StoreContext {
+    return {
+        vaultUrl: VAULT_URL,
+        cloud: "PublicCloud",
+        tenantId: CLIENT_CONFIG.tenantId,
+        operator: { namespaceName: "external-secrets", namespace: pulumi.output("external-secrets"), ...op },
+        readyTimeoutSeconds: 600,
+        ...extra,
+    };
+}
+
 const NAMES = { credentials: "team-a-credentials", serviceAccount: "team-a-account", check: "team-a-check" };
 
 /** The access check's command, with its environment as the probe reads it. */
@@ -153,19 +168,15 @@ describe("AccessCheck", () => {
 });
 
 describe("checkOf", () => {
-    const context = (extra: Partial<StoreContext> = {}): StoreContext => ({
-        vaultUrl: VAULT_URL,
-        cloud: "PublicCloud",
-        tenantId: CLIENT_CONFIG.tenantId,
-        operator: {
-            namespaceName: "external-secrets",
-            namespace: pulumi.output("external-secrets"),
-            servingNamespace: pulumi.output("external-secrets"),
-            release: undefined as unknown as pulumi.CustomResource,
-        },
-        readyTimeoutSeconds: 900,
-        ...extra,
-    });
+    // No release: checkOf only reads the context.
+    const context = (extra: Partial<StoreContext> = {}): StoreContext =>
+        storeContext(
+            {
+                servingNamespace: pulumi.output("external-secrets"),
+                release: undefined as unknown as pulumi.CustomResource,
+            },
+            { readyTimeoutSeconds: 900, ...extra },
+        );
 
     it("checks the references as they are, with the ambient kubeconfig, when the stack creates none of them", () => {
         const check = checkOf(context(), ["db", "cert/tls"]);
@@ -339,15 +350,7 @@ describe("sharedStore", () => {
                 auth: { ...WORKLOAD_IDENTITY, serviceAccountName: "external-secrets" } as EsoAuth,
                 storeName: "azure-store",
                 reads: ["db"],
-                vaultUrl: VAULT_URL,
-                cloud: "PublicCloud",
-                tenantId: CLIENT_CONFIG.tenantId,
-                operator: {
-                    namespaceName: "external-secrets",
-                    namespace: pulumi.output("external-secrets"),
-                    ...operator(),
-                },
-                readyTimeoutSeconds: 600,
+                ...storeContext(operator()),
             },
             {},
         );
@@ -371,15 +374,7 @@ describe("Tenant", () => {
             deployer: CLIENT_CONFIG.objectId,
             subscriptionId: CLIENT_CONFIG.subscriptionId,
             reads: { "team-a": ["team-a-db"] },
-            vaultUrl: VAULT_URL,
-            cloud: "PublicCloud",
-            tenantId: CLIENT_CONFIG.tenantId,
-            operator: {
-                namespaceName: "external-secrets",
-                namespace: pulumi.output("external-secrets"),
-                ...operator(),
-            },
-            readyTimeoutSeconds: 600,
+            ...storeContext(operator()),
         });
         const ref = tenant.storeFor("team-a");
         assert.equal(ref.kind, "SecretStore");
